@@ -1,0 +1,1 @@
+"""The business of LeadDesk in plain Python: never imports Qt."""
