@@ -20,7 +20,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 from sqlmodel import Session
 
 from leaddesk.core.errors import DatabaseError
@@ -39,7 +38,9 @@ def to_url(path_or_url: str | os.PathLike[str]) -> sa.URL:
         try:
             return sa.make_url(text)
         except sa.exc.ArgumentError as exc:
-            raise DatabaseError(f"“{text}” is not a database address LeadDesk understands.") from exc
+            raise DatabaseError(
+                f"“{text}” is not a database address LeadDesk understands."
+            ) from exc
     return sa.URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
 
 
@@ -166,25 +167,28 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 @contextmanager
 def translate_errors() -> Iterator[None]:
-    """Turn the database's environmental failures into messages a user can act on."""
+    """Turn the database's environmental failures into messages a user can act on.
+
+    Anything not recognised as a problem of the world (an integrity error, say) is a bug
+    and propagates unchanged.
+    """
     try:
         yield
-    except OperationalError as exc:
-        raise DatabaseError(_explain(exc)) from exc
-    except _SQLAlchemyError as exc:
-        if "disk" in str(exc).lower():
-            raise DatabaseError(_explain(exc)) from exc
-        raise
+    except sa.exc.DBAPIError as exc:
+        message = _explain(exc)
+        if message is None:
+            raise
+        raise DatabaseError(message) from exc
 
 
-def _explain(exc: Exception) -> str:
-    text = str(getattr(exc, "orig", exc)).lower()
+def _explain(exc: sa.exc.DBAPIError) -> str | None:
+    text = str(exc.orig).lower()
     if "locked" in text or "busy" in text:
         return (
             "The database is busy: another LeadDesk window or program is writing to it. "
             "Wait a moment and try again."
         )
-    if "disk" in text and "full" in text or "no space" in text:
+    if ("disk" in text and "full" in text) or "no space" in text:
         return "The disk is full. Nothing was saved; free some space and try again."
     if "readonly" in text or "read-only" in text:
         return "The database file is read-only. Check its permissions, or open another database."
@@ -195,9 +199,9 @@ def _explain(exc: Exception) -> str:
         )
     if "unable to open" in text:
         return "The database file cannot be opened. Check that its folder exists and is writable."
-    if "connection" in text or "could not connect" in text or "server" in text:
-        return "The database server cannot be reached. Check the connection and try again."
-    return f"The database reported a problem: {getattr(exc, 'orig', exc)}"
+    if isinstance(exc, OperationalError):
+        return f"The database could not be used: {exc.orig}. Check the connection and try again."
+    return None
 
 
 def backup_name(db: Database, reason: str) -> str:

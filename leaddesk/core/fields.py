@@ -259,7 +259,8 @@ class FieldRegistry:
         return [
             f
             for f in self._fields.values()
-            if f.stored and f.group in (Group.FIT, Group.ENGAGEMENT, Group.PIPELINE)
+            if f.stored
+            and f.group in (Group.FIT, Group.ENGAGEMENT, Group.PIPELINE)
             and f.name not in ("attempts", "created_at", "updated_at")
         ]
 

@@ -1,0 +1,387 @@
+"""The ``leaddesk`` command: the GUI with no sub-command, the same core functions without it.
+
+Its commands and their ``--json`` output are a contract that scripts depend on. A problem of
+the world prints one ``error: …`` line on stderr and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from leaddesk import __version__
+from leaddesk.core.errors import InvalidInputError, LeadDeskError
+
+if TYPE_CHECKING:
+    from leaddesk.core.db import Database
+    from leaddesk.core.progress import Job, Progress
+
+T = TypeVar("T")
+EXIT_WORLD = 2
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt")
+OUTCOMES = (
+    "no-answer", "voicemail", "connected", "meeting", "not-interested", "wrong-number",
+    "do-not-call",
+)  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leaddesk",
+        description="LeadDesk: import, score and call your leads. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"LeadDesk {__version__}")
+    parser.add_argument(
+        "--db", metavar="PATH_OR_URL", help="database file or URL (default: $LEADDESK_DB or yours)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = commands.add_parser("import", help="import an Excel or CSV contact list")
+    p.add_argument("file", type=Path)
+    p.add_argument("--sheet", help="the worksheet to read (default: the first with contacts)")
+    p.add_argument("--on-duplicate", choices=("skip", "update", "overwrite"), default="update")
+    p.add_argument("--region", help="country code for phone numbers written without one (DE, US…)")
+    p.add_argument(
+        "--map", action="append", default=[], metavar="HEADER=FIELD", help="override a column"
+    )
+    p.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("undo-import", help="remove what an import added or changed")
+    p.add_argument("batch_id", type=int)
+
+    p = commands.add_parser("leads", help="list leads")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+    p.add_argument("--search", default="", help="name, email, company or part of a phone number")
+    p.add_argument("--limit", type=_positive, default=None)
+
+    p = commands.add_parser("score", help="rescore every lead with the active model")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("explain", help="the rules that gave a lead its score")
+    p.add_argument("lead_id", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("queue", help="today's call queue, best lead first")
+    p.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--limit", type=_positive, default=50)
+    p.add_argument("--owner", default=None)
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("log", help="log the outcome of a call")
+    p.add_argument("lead_id", type=int)
+    p.add_argument("outcome", choices=OUTCOMES)
+    p.add_argument("--note")
+    p.add_argument("--at", type=_datetime, metavar="ISO_DATETIME")
+    p.add_argument("--follow-up", type=_datetime, metavar="ISO_DATETIME")
+
+    p = commands.add_parser("export", help="export leads or today's queue to Excel")
+    p.add_argument("file", type=Path)
+    p.add_argument("--what", choices=("leads", "queue"), default="leads")
+
+    p = commands.add_parser("model", help="list, export or import scoring models")
+    model = p.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    model.add_parser("list", help="list scoring model versions")
+    m = model.add_parser("export", help="write the active model to a JSON file")
+    m.add_argument("file", type=Path)
+    m = model.add_parser("import", help="read a model from a JSON file as a draft")
+    m.add_argument("file", type=Path)
+    m.add_argument("--activate", action="store_true", help="activate it and rescore every lead")
+
+    p = commands.add_parser("demo", help="add realistic sample leads")
+    p.add_argument("--leads", type=_positive, default=500)
+
+    for name, text in (
+        ("train", "train the predictive model"),
+        ("backup", "back up the database"),
+        ("restore", "restore the database from a backup"),
+    ):
+        p = commands.add_parser(name, help=f"{text} (coming soon)")
+        p.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a date like 2026-03-31") from None
+
+
+def _datetime(text: str) -> datetime:
+    """An ISO datetime; one without a time zone is taken in the computer's local time."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a date and time like 2026-03-31T14:30"
+        ) from None
+    return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list, open_file = _split_open_file(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(args_list)
+    if args.command is None:
+        from leaddesk.ui.app import run_gui
+
+        return run_gui(args.db, open_file)
+    try:
+        return COMMANDS[args.command](args)
+    except LeadDeskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_WORLD
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was changed.", file=sys.stderr)
+        return 130
+
+
+def _split_open_file(args: list[str]) -> tuple[list[str], Path | None]:
+    """``leaddesk [--db X] FILE.xlsx`` (a double-click on a spreadsheet) opens the import wizard."""
+    if args and args[-1].lower().endswith(SPREADSHEET_SUFFIXES) and not COMMANDS.keys() & set(args):
+        return args[:-1], Path(args[-1])
+    return args, None
+
+
+def open_database(args: argparse.Namespace) -> Database:
+    from leaddesk.core.db import Database
+    from leaddesk.paths import default_database
+
+    return Database.open(args.db or default_database())
+
+
+def drive(job: Job[T]) -> T:
+    """Run a core job, with a progress line on a terminal."""
+    from leaddesk.core.progress import run
+
+    live = sys.stderr.isatty()
+
+    def show(step: Progress) -> None:
+        fraction = step.fraction
+        percent = f"{fraction:4.0%}" if fraction is not None else "    "
+        print(f"\r{percent} {step.message[:70]:<70}", end="", file=sys.stderr, flush=True)
+
+    try:
+        return run(job, show if live else None)
+    finally:
+        if live:
+            print("\r" + " " * 76 + "\r", end="", file=sys.stderr, flush=True)
+
+
+def emit_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from leaddesk.core.importing.mapping import parse_map_overrides
+    from leaddesk.core.importing.pipeline import ImportOptions, import_file
+
+    options = ImportOptions(
+        sheet=args.sheet,
+        on_duplicate=args.on_duplicate,
+        region=args.region,
+        mapping=parse_map_overrides(args.map),
+        dry_run=args.dry_run,
+    )
+    db = open_database(args)
+    report = drive(import_file(db, args.file, options))
+    if args.json:
+        emit_json(report.to_json())
+        return 0
+    verb = "Would import" if args.dry_run else "Imported"
+    print(
+        f"{verb} {args.file.name}: {report.created} new, {report.updated} updated, "
+        f"{report.merged} merged, {report.skipped} skipped, {len(report.rejected)} rejected"
+        + ("" if args.dry_run else f" (batch {report.batch_id}; undo with `undo-import`)")
+    )
+    for rejected in report.rejected:
+        print(f"  row {rejected.row}: {rejected.reason}")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
+def cmd_undo_import(args: argparse.Namespace) -> int:
+    from leaddesk.core.importing.pipeline import undo_import
+
+    summary = undo_import(open_database(args), args.batch_id)
+    print(f"Undid import {args.batch_id}: {summary}")
+    return 0
+
+
+def cmd_leads(args: argparse.Namespace) -> int:
+    from leaddesk.core.leads import LeadFilter, display_name, lead_json, list_leads
+
+    db = open_database(args)
+    with db.read() as conn:
+        rows = list_leads(conn, LeadFilter(search=args.search), limit=args.limit)
+    if args.json:
+        emit_json([lead_json(lead) for lead in rows])
+    elif args.csv:
+        records = [lead_json(lead) for lead in rows]
+        writer = csv.writer(sys.stdout)
+        writer.writerow(records[0].keys() if records else [])
+        for record in records:
+            writer.writerow(
+                json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
+                for v in record.values()
+            )
+    else:
+        for lead in rows:
+            score = "" if lead["score"] is None else f"{lead['score']:g}"
+            company = (lead["company"] or "")[:26]
+            print(
+                f"{lead['id']:>7}  {display_name(lead)[:28]:<28}  {company:<26}"
+                f"  {lead['phone'] or '':<16}  {score:>5} {lead['tier'] or '':<4}  {lead['status']}"
+            )
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from leaddesk.core.scoring.sql import rescore_job
+
+    result = drive(rescore_job(open_database(args)))
+    if args.json:
+        emit_json({"scored": result.scored, "changed": result.changed})
+    else:
+        print(f"Scored {result.scored} leads; {result.changed} changed.")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from leaddesk.core.scoring.explain import explain_lead
+
+    db = open_database(args)
+    with db.read() as conn:
+        explanation = explain_lead(conn, args.lead_id)
+    if args.json:
+        emit_json(explanation.to_json())
+        return 0
+    print(
+        f"Lead {explanation.lead_id}: score {explanation.score:g} "
+        f"(fit {explanation.fit_score:g}, engagement {explanation.engagement_score:g}), "
+        f"grade {explanation.grade}, {explanation.tier}"
+    )
+    for item in explanation.contributions:
+        print(f"  {item.points:+6g}  {item.label}  [{item.group}]")
+    return 0
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    from leaddesk.core.leads import display_name
+    from leaddesk.core.queue import build_queue
+
+    db = open_database(args)
+    with db.read() as conn:
+        entries = build_queue(conn, day=args.date, owner=args.owner, limit=args.limit)
+    if args.json:
+        emit_json([entry.to_json() for entry in entries])
+        return 0
+    if not entries:
+        print("Nobody to call: the queue is empty.")
+    for entry in entries:
+        lead = entry.lead
+        print(
+            f"{entry.rank:>3}. {display_name(lead)[:28]:<28} {lead['phone'] or '':<16} "
+            f"{entry.reason}"
+        )
+    return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from leaddesk.core.activities import Outcome, log_outcome
+
+    logged = log_outcome(
+        open_database(args),
+        args.lead_id,
+        Outcome(args.outcome),
+        note=args.note,
+        at=args.at,
+        follow_up=args.follow_up,
+    )
+    follow = logged.lead.get("next_follow_up_at")
+    print(
+        f"Logged {args.outcome} for lead {args.lead_id}."
+        + (f" Next follow-up: {follow:%Y-%m-%d %H:%M} UTC." if follow else "")
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from leaddesk.core.exporting import export_xlsx
+
+    result = drive(export_xlsx(open_database(args), args.file, what=args.what))
+    print(f"Exported {result.rows} {args.what} to {result.path}.")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from leaddesk.core.scoring import store
+
+    db = open_database(args)
+    if args.model_command == "list":
+        with db.read() as conn:
+            for record in store.list_models(conn):
+                print(f"{record.id:>4}  {record.state:<9} {record.name}")
+    elif args.model_command == "export":
+        with db.read() as conn:
+            store.export_model_json(conn, args.file)
+        print(f"Wrote the active model to {args.file}.")
+    else:
+        with db.write() as conn:
+            model_id = store.import_model_json(conn, args.file)
+        print(f"Imported {args.file.name} as draft model {model_id}.")
+        if args.activate:
+            result = drive(store.activate_model(db, model_id))
+            print(f"Activated it: {result.changed} of {result.scored} leads changed score.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from leaddesk.core.sample import load_sample
+
+    db = open_database(args)
+    count = drive(load_sample(db, args.leads))
+    print(f"Added {count} sample leads to {db.describe()}.")
+    return 0
+
+
+def cmd_not_yet(args: argparse.Namespace) -> int:
+    raise InvalidInputError(f"`{args.command}` is not available in this version of LeadDesk yet.")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": cmd_import,
+    "undo-import": cmd_undo_import,
+    "leads": cmd_leads,
+    "score": cmd_score,
+    "explain": cmd_explain,
+    "queue": cmd_queue,
+    "log": cmd_log,
+    "export": cmd_export,
+    "model": cmd_model,
+    "demo": cmd_demo,
+    "train": cmd_not_yet,
+    "backup": cmd_not_yet,
+    "restore": cmd_not_yet,
+}

@@ -1,0 +1,209 @@
+"""Excel export: styled, safe, and re-importable.
+
+Written with openpyxl's write-only mode so memory stays flat however many leads there are.
+Every text cell is written as text: a value such as ``=HYPERLINK(…)`` from an imported file
+never becomes a formula in the user's Excel. The first column carries the LeadDesk id, so the
+file re-imports as updates of the same leads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from leaddesk.core.db import Database
+from leaddesk.core.errors import BadFileError, InvalidInputError
+from leaddesk.core.fields import Field, FieldRegistry, FieldType
+from leaddesk.core.leads import LeadFilter, count_leads, list_leads, load_registry
+from leaddesk.core.progress import Job, Progress
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_MAX_CELL = 32_767
+_PAGE = 2_000
+ID_HEADER = "LeadDesk ID"
+_FORMATS: dict[FieldType, str] = {
+    FieldType.DATE: "yyyy-mm-dd",
+    FieldType.DATETIME: "yyyy-mm-dd hh:mm",
+    FieldType.MONEY: "#,##0",
+    FieldType.NUMBER: "#,##0.##",
+}
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    rows: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class _CellWriter:
+    """Turns lead values into safe, typed cells, and counts what it had to change."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.removed_control = 0
+        self.truncated = 0
+
+    def row(self, lead: dict[str, Any], columns: list[Field]) -> list[Any]:
+        custom = lead.get("custom") or {}
+        return [self.cell(custom.get(f.name) if f.custom else lead.get(f.name), f) for f in columns]
+
+    def cell(self, value: Any, f: Field) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, datetime):  # Excel has no time zones; LeadDesk stores UTC
+            return self._typed(value.replace(tzinfo=None), _FORMATS[FieldType.DATETIME])
+        if isinstance(value, date):
+            return self._typed(value, _FORMATS[FieldType.DATE])
+        if isinstance(value, int | float):
+            return self._typed(value, _FORMATS.get(f.type)) if f.type in _FORMATS else value
+        return self._text(str(value))
+
+    def _typed(self, value: Any, number_format: str | None) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if number_format:
+            cell.number_format = number_format
+        return cell
+
+    def _text(self, value: str) -> Any:
+        """Text that stays text, even when it looks like a formula."""
+        clean = _ILLEGAL.sub("", value)
+        if clean != value:
+            self.removed_control += 1
+        if len(clean) > _MAX_CELL:
+            self.truncated += 1
+            clean = clean[:_MAX_CELL]
+        if not clean.startswith("="):
+            return clean
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.sheet, value=clean)
+        cell.data_type = "s"
+        return cell
+
+    def warnings(self) -> list[str]:
+        notes = []
+        if self.removed_control:
+            notes.append(
+                f"{self.removed_control} cells held control characters Excel cannot store; "
+                "they were removed."
+            )
+        if self.truncated:
+            notes.append(
+                f"{self.truncated} cells were longer than Excel's 32,767 characters and were cut."
+            )
+        return notes
+
+
+def export_columns(registry: FieldRegistry) -> list[Field]:
+    """The exported fields, in registry order: everything stored, custom fields last."""
+    return [f for f in registry.stored() if not f.custom] + registry.custom
+
+
+def export_xlsx(
+    db: Database,
+    path: Path,
+    what: Literal["leads", "queue"] = "leads",
+    lead_filter: LeadFilter | None = None,
+) -> Job[ExportResult]:
+    """Write the leads (or today's queue) to ``path`` as a styled workbook."""
+    if path.suffix.lower() != ".xlsx":
+        raise InvalidInputError(f"Export writes .xlsx workbooks; “{path.name}” is not one.")
+    if what not in ("leads", "queue"):
+        raise InvalidInputError(f"Unknown export “{what}”: choose leads or queue.")
+    from openpyxl import Workbook
+
+    lead_filter = lead_filter or LeadFilter()
+
+    with db.read() as conn:
+        registry = load_registry(conn)
+        columns = export_columns(registry)
+        if what == "queue":
+            from leaddesk.core.queue import build_queue
+
+            entries = build_queue(conn)
+            total = len(entries)
+            pages: Iterable[list[tuple[list[Any], dict[str, Any]]]] = [
+                [([e.rank, e.reason], e.lead) for e in entries]
+            ]
+            extra = ["Rank", "Why now"]
+        else:
+            total = count_leads(conn, lead_filter)
+            pages = _lead_pages(conn, lead_filter)
+            extra = []
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Queue" if what == "queue" else "Leads")
+        writer = _CellWriter(sheet)
+        headers = [*extra, ID_HEADER, *(f.label for f in columns)]
+        _write_header(workbook, sheet, headers, len(extra), columns)
+        done = 0
+        yield Progress(0, total, "Writing the workbook…")
+        for page in pages:
+            for prefix, lead in page:
+                sheet.append([*prefix, lead["id"], *writer.row(lead, columns)])
+            done += len(page)
+            yield Progress(done, total, "Writing the workbook…")
+    yield Progress(total, total, "Saving…")
+    _save(workbook, path)
+    return ExportResult(path, done, writer.warnings())
+
+
+def _lead_pages(
+    conn: Any, lead_filter: LeadFilter
+) -> Iterator[list[tuple[list[Any], dict[str, Any]]]]:
+    offset = 0
+    while page := list_leads(conn, lead_filter, limit=_PAGE, offset=offset):
+        offset += len(page)
+        yield [([], lead) for lead in page]
+
+
+def _write_header(
+    workbook: Any, sheet: Any, headers: list[str], extra: int, columns: list[Field]
+) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    fill = PatternFill("solid", fgColor="1F4E79")
+    font = Font(bold=True, color="FFFFFF")
+    row = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.fill, cell.font = fill, font
+        cell.alignment = Alignment(vertical="center")
+        row.append(cell)
+    widths = [8] * extra + [12] + [_width(f) for f in columns]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(
+            width, len(headers[index - 1]) + 3
+        )
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
+    sheet.append(row)
+
+
+def _width(f: Field) -> int:
+    if f.type in (FieldType.EMAIL, FieldType.TEXT):
+        return 24
+    if f.type is FieldType.DATETIME:
+        return 17
+    return 13
+
+
+def _save(workbook: Any, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        workbook.save(path)
+    except OSError as exc:
+        raise BadFileError(
+            f"Could not write {path}: {exc.strerror or exc}. "
+            "Choose another folder, or close the file if Excel has it open."
+        ) from exc

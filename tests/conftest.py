@@ -1,0 +1,48 @@
+"""Shared test setup: every test gets its own app folders and database, Qt runs offscreen."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before any Qt import: tests never need a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from leaddesk.core.db import Database  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Redirect every LeadDesk folder (data, config, logs, backups) into the test's tmp_path."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LEADDESK_HOME", str(home))
+    monkeypatch.delenv("LEADDESK_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "leads.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    """A fresh, migrated SQLite database."""
+    database = Database.open(db_path)
+    yield database
+    database.close()
+
+
+def shared_data(name: str) -> Path:
+    """A file from ../shared/data; skipped with a reason when absent outside CI."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI must run with shared/ beside the clone")
+        pytest.skip(f"{path} is not present (the shared data folder sits beside the repo)")
+    return path
