@@ -1,0 +1,160 @@
+"""The command-line contract: commands, JSON shapes and exit statuses scripts rely on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from leaddesk.cli import main
+from leaddesk.core.leads import JSON_FIELDS
+
+
+@pytest.fixture
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run ``leaddesk --db <tmp> ARGS…`` in-process; returns (status, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        status = main(["--db", str(db_path), *args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def contacts_workbook(path: Path) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["First Name", "Last Name", "E-mail Address", "Phone", "Company", "Country"])
+    sheet.append(["Ada", "Lovelace", " ADA@Example.com ", "+44 20 7946 0958", "Engines Ltd", "UK"])
+    sheet.append(["Alan", "Turing", "alan@bletchley.example", "030 1234567", "Enigma", "Germany"])
+    sheet.append(["Ada", "Lovelace", "ada@example.com", "", "Engines Ltd", "UK"])
+    sheet.append(["", "", "not-an-email", "", "", ""])
+    workbook.save(path)
+    return path
+
+
+def test_import_json_report_follows_the_contract(cli: Any, tmp_path: Path) -> None:
+    status, out, _ = cli("import", str(contacts_workbook(tmp_path / "c.xlsx")), "--json")
+    assert status == 0
+    report = json.loads(out)
+    for key in ("batch_id", "sheet", "header_row", "mapping", "rows_read", "created", "updated",
+                "merged", "skipped", "rejected"):  # fmt: skip
+        assert key in report
+    assert report["header_row"] == 1
+    assert report["rows_read"] == 4
+    assert report["created"] == 2
+    assert report["merged"] == 1
+    assert [r["row"] for r in report["rejected"]] == [5]
+    assert report["mapping"]["E-mail Address"] == "email"
+
+
+def test_leads_json_has_every_promised_field(cli: Any, tmp_path: Path) -> None:
+    cli("import", str(contacts_workbook(tmp_path / "c.xlsx")))
+    status, out, _ = cli("leads", "--json")
+    assert status == 0
+    rows = json.loads(out)
+    assert len(rows) == 2
+    assert all(set(JSON_FIELDS) <= set(row) for row in rows)
+    ada = next(r for r in rows if r["first_name"] == "Ada")
+    assert ada["email"] == "ada@example.com"
+    assert ada["phone"] == "+442079460958"
+    assert ada["country"] == "GB"
+    assert isinstance(ada["custom"], dict)
+    assert ada["score"] is not None
+
+
+def test_leads_search_and_csv(cli: Any, tmp_path: Path) -> None:
+    cli("import", str(contacts_workbook(tmp_path / "c.xlsx")))
+    status, out, _ = cli("leads", "--csv", "--search", "7946")
+    assert status == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("id,external_id,first_name")
+    assert len(lines) == 2 and "Lovelace" in lines[1]
+
+
+def test_demo_queue_log_explain_flow(cli: Any) -> None:
+    assert cli("demo", "--leads", "60")[0] == 0
+    status, out, _ = cli("queue", "--json", "--limit", "5")
+    assert status == 0
+    queue = json.loads(out)
+    assert [e["rank"] for e in queue] == list(range(1, len(queue) + 1))
+    assert queue and all(e["reason"] for e in queue)
+    first = queue[0]["lead_id"]
+
+    status, out, _ = cli("explain", str(first), "--json")
+    assert status == 0
+    explanation = json.loads(out)
+    assert explanation["lead_id"] == first
+    total = sum(c["points"] for c in explanation["contributions"])
+    assert total == pytest.approx(explanation["score"], abs=0.05)
+
+    status, _, _ = cli("log", str(first), "do-not-call", "--note", "asked us to stop")
+    assert status == 0
+    _, out, _ = cli("queue", "--json", "--limit", "50")
+    assert first not in [e["lead_id"] for e in json.loads(out)]
+
+
+def test_score_reports_counts(cli: Any) -> None:
+    cli("demo", "--leads", "30")
+    status, out, _ = cli("score", "--json")
+    assert status == 0
+    result = json.loads(out)
+    assert result["scored"] == 30
+    assert result["changed"] == 0  # already current: nothing to write
+
+
+def test_export_writes_a_workbook(cli: Any, tmp_path: Path) -> None:
+    cli("demo", "--leads", "25")
+    target = tmp_path / "out.xlsx"
+    status, _, _ = cli("export", str(target))
+    assert status == 0
+    sheet = load_workbook(target, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "LeadDesk ID"
+    assert len(rows) == 26
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("explain", "999"), "no lead with id 999"),
+        (("log", "999", "connected"), "no lead with id 999"),
+        (("import", "missing.xlsx"), "missing.xlsx"),
+        (("undo-import", "42"), "42"),
+        (("train",), "not available"),
+    ],
+)
+def test_problems_of_the_world_exit_2_with_one_line(
+    cli: Any, args: tuple[str, ...], message: str
+) -> None:
+    status, out, err = cli(*args)
+    assert status == 2
+    assert err.startswith("error: ")
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_broken_file_is_refused_and_nothing_written(cli: Any, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    status, _, err = cli("import", str(broken))
+    assert status == 2 and err.startswith("error: ")
+    assert json.loads(cli("leads", "--json")[1]) == []
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "leaddesk", "--db", str(tmp_path / "x.db"), "leads", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
