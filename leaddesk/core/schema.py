@@ -122,7 +122,8 @@ class Activity(SQLModel, table=True):
     """Something that happened with a lead: a call outcome, an imported touch, an edit."""
 
     __tablename__ = "activities"
-    __table_args__ = (sa.Index("ix_activities_lead_at", "lead_id", "at"),)
+    # Covers the per-lead activity totals of rescoring, and a lead's timeline.
+    __table_args__ = (sa.Index("ix_activities_lead_kind", "lead_id", "kind", "outcome", "at"),)
 
     id: int | None = ModelField(default=None, primary_key=True)
     lead_id: int = ModelField(

@@ -147,7 +147,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("activities", schema=None) as batch_op:
-        batch_op.create_index("ix_activities_lead_at", ["lead_id", "at"], unique=False)
+        batch_op.create_index(
+            "ix_activities_lead_kind", ["lead_id", "kind", "outcome", "at"], unique=False
+        )
 
     op.create_table(
         "import_changes",
@@ -171,7 +173,7 @@ def downgrade() -> None:
 
     op.drop_table("import_changes")
     with op.batch_alter_table("activities", schema=None) as batch_op:
-        batch_op.drop_index("ix_activities_lead_at")
+        batch_op.drop_index("ix_activities_lead_kind")
 
     op.drop_table("activities")
     op.drop_table("settings")

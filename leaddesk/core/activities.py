@@ -1,0 +1,226 @@
+"""Logging call outcomes: one key per call, and the lead moves on by itself.
+
+An outcome is stored as an activity and drives the lead's cadence (status, attempts, last
+contact, next follow-up, do-not-call, phone flag) in the same transaction, which also rescores
+the lead, so the queue and the score are right the moment the next lead appears. What the
+lead was before is kept with the activity, so the last outcome can be undone exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from leaddesk.core.db import Database
+from leaddesk.core.errors import InvalidInputError, NotFoundError
+from leaddesk.core.fields import CLOSED_STATUSES
+from leaddesk.core.leads import Lead, get_lead, load_registry, to_json_value, update_lead
+from leaddesk.core.schema import Activity, Setting, utcnow
+from leaddesk.core.scoring.sql import rescore
+from leaddesk.core.scoring.store import active_model
+
+activities = Activity.__table__  # type: ignore[attr-defined]
+settings = Setting.__table__  # type: ignore[attr-defined]
+
+_UNDO_KEY = "undo.call.{}"
+UNDO_DEPTH = 200  # calls that can still be undone; older undo records are dropped
+
+
+class Outcome(StrEnum):
+    """What happened on a call; ``key`` is the keyboard shortcut on the Queue page."""
+
+    NO_ANSWER = "no-answer"
+    VOICEMAIL = "voicemail"
+    CONNECTED = "connected"
+    MEETING = "meeting"
+    NOT_INTERESTED = "not-interested"
+    WRONG_NUMBER = "wrong-number"
+    DO_NOT_CALL = "do-not-call"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def key(self) -> str:
+        return str(list(Outcome).index(self) + 1)
+
+    @classmethod
+    def from_key(cls, key: str) -> Outcome:
+        """The outcome for a shortcut key "1".."7"; InvalidInputError for any other."""
+        for outcome in cls:
+            if outcome.key == key:
+                return outcome
+        raise InvalidInputError(f"“{key}” is not an outcome key; use 1 to {len(cls)}.")
+
+
+_LABELS = {
+    Outcome.NO_ANSWER: "No answer",
+    Outcome.VOICEMAIL: "Left voicemail",
+    Outcome.CONNECTED: "Connected",
+    Outcome.MEETING: "Meeting booked",
+    Outcome.NOT_INTERESTED: "Not interested",
+    Outcome.WRONG_NUMBER: "Wrong number",
+    Outcome.DO_NOT_CALL: "Do not call",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """When a lead comes back after each outcome (defaults from issue 5; a setting later)."""
+
+    retry_working_days: int = 1  # no answer: try again the next working day
+    voicemail_days: int = 2
+    max_attempts: int = 6  # unanswered attempts before the lead goes to nurture
+    nurture_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedCall:
+    """The stored activity and the lead as it is after the call."""
+
+    activity_id: int
+    lead: Lead
+
+
+def add_working_days(moment: datetime, days: int) -> datetime:
+    """``moment`` plus ``days`` days, moved past a weekend it would land on."""
+    result = moment + timedelta(days=days)
+    while result.weekday() >= 5:
+        result += timedelta(days=1)
+    return result
+
+
+def plan_changes(
+    lead: Lead,
+    outcome: Outcome,
+    at: datetime,
+    follow_up: datetime | None,
+    note: str | None,
+    cadence: Cadence = Cadence(),
+) -> dict[str, Any]:
+    """The lead fields an outcome changes: the cadence, as one pure function to test."""
+    attempts = int(lead.get("attempts") or 0) + 1
+    status = lead.get("status") or "new"
+    changes: dict[str, Any] = {
+        "attempts": attempts,
+        "last_contacted_at": at,
+        "status": "contacted" if status == "new" else status,
+        "next_follow_up_at": follow_up,
+    }
+    if outcome is Outcome.NO_ANSWER:
+        if attempts >= cadence.max_attempts:
+            changes.update(attempts=0, status="nurture")
+            changes["next_follow_up_at"] = follow_up or at + timedelta(days=cadence.nurture_days)
+        else:
+            changes["next_follow_up_at"] = follow_up or add_working_days(
+                at, cadence.retry_working_days
+            )
+    elif outcome is Outcome.VOICEMAIL:
+        changes["next_follow_up_at"] = follow_up or add_working_days(at, cadence.voicemail_days)
+    elif outcome is Outcome.MEETING:
+        changes["status"] = "qualified"
+    elif outcome is Outcome.NOT_INTERESTED:
+        changes.update(status="lost", lost_reason=note or "Not interested")
+    elif outcome is Outcome.WRONG_NUMBER:
+        changes["phone_valid"] = False
+    elif outcome is Outcome.DO_NOT_CALL:
+        changes["do_not_call"] = True
+    if status in CLOSED_STATUSES and changes["status"] != "lost":
+        changes["status"] = status  # a call never reopens a closed lead by itself
+    return changes
+
+
+def log_outcome(
+    db: Database,
+    lead_id: int,
+    outcome: Outcome,
+    *,
+    note: str | None = None,
+    at: datetime | None = None,
+    follow_up: datetime | None = None,
+    rep: str | None = None,
+    cadence: Cadence = Cadence(),
+) -> LoggedCall:
+    """Store a call's outcome, move the lead along its cadence, and rescore it (one transaction)."""
+    at = _aware(at, "call time") or utcnow()
+    follow_up = _aware(follow_up, "follow-up")
+    with db.write() as conn:
+        lead = get_lead(conn, lead_id)
+        changes = plan_changes(lead, Outcome(outcome), at, follow_up, note, cadence)
+        activity_id = int(
+            conn.execute(
+                activities.insert()
+                .values(
+                    lead_id=lead_id, kind="call", outcome=str(outcome), at=at, rep=rep, note=note
+                )
+                .returning(activities.c.id)
+            ).scalar_one()
+        )
+        before = {name: to_json_value(lead.get(name)) for name in changes}
+        conn.execute(
+            settings.insert().values(
+                key=_UNDO_KEY.format(activity_id), value={"lead_id": lead_id, "before": before}
+            )
+        )
+        _prune_undo(conn)
+        update_lead(conn, lead_id, changes, expected_version=None)
+        _rescore_one(conn, lead_id)
+        return LoggedCall(activity_id, get_lead(conn, lead_id))
+
+
+def undo_outcome(db: Database, activity_id: int) -> Lead:
+    """Remove a logged call and put its lead back as it was before the call."""
+    with db.write() as conn:
+        key = _UNDO_KEY.format(activity_id)
+        saved = conn.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
+        if saved is None:
+            exists = conn.execute(
+                sa.select(activities.c.id).where(activities.c.id == activity_id)
+            ).first()
+            if exists is None:
+                raise NotFoundError(f"There is no logged call with id {activity_id}.")
+            raise InvalidInputError(
+                "This call cannot be undone: only the most recent calls logged in LeadDesk can. "
+                "Edit the lead instead."
+            )
+        lead_id = int(saved["lead_id"])
+        restored = {name: _decode(name, value) for name, value in saved["before"].items()}
+        update_lead(conn, lead_id, restored, expected_version=None)
+        conn.execute(activities.delete().where(activities.c.id == activity_id))
+        conn.execute(settings.delete().where(settings.c.key == key))
+        _rescore_one(conn, lead_id)
+        return get_lead(conn, lead_id)
+
+
+def _prune_undo(conn: Connection) -> None:
+    """Keep the undo records of the last ``UNDO_DEPTH`` calls only."""
+    keys = conn.execute(
+        sa.select(settings.c.key).where(settings.c.key.like(_UNDO_KEY.format("%")))
+    ).scalars()
+    ids = sorted(int(key.rsplit(".", 1)[1]) for key in keys)
+    stale = [_UNDO_KEY.format(i) for i in ids[:-UNDO_DEPTH]]
+    if stale:
+        conn.execute(settings.delete().where(settings.c.key.in_(stale)))
+
+
+def _rescore_one(conn: Connection, lead_id: int) -> None:
+    model_id, model = active_model(conn)
+    rescore(conn, model_id, model, load_registry(conn), lead_ids=[lead_id])
+
+
+def _decode(name: str, value: Any) -> Any:
+    if name.endswith("_at") and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _aware(moment: datetime | None, what: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise InvalidInputError(f"The {what} needs a time zone (for example 2026-03-31T14:30Z).")
+    return moment

@@ -1,0 +1,394 @@
+"""The daily call queue: who to call next, in what order, and why.
+
+Eligibility and order run in SQL, one small indexed query per part of the order (overdue
+callbacks, callbacks due today, called leads by score, new leads by score), each stopping at
+the number still needed; reasons are written only for the rows returned. The eligibility rules
+are a table, shared by the SQL filter and by ``why_not_queued``, which explains in words why a
+lead is left out, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+import sqlalchemy as sa
+from phonenumbers import timezone as phone_timezone
+from sqlalchemy.engine import Connection
+
+from leaddesk.core.fields import CLOSED_STATUSES
+from leaddesk.core.leads import Lead, display_name, get_lead, lead_json
+from leaddesk.core.schema import Activity, leads, utcnow
+
+activities = Activity.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    """Everything in the queue's order and eligibility that a team may want to change."""
+
+    daily_target: int = 50
+    max_attempts: int = 6
+    skip_invalid_phones: bool = True
+    timezone: str | None = None  # the user's; None = this computer's
+    # Call only inside these local hours at the lead (today's queue only); None = any time.
+    calling_hours: tuple[time, time] | None = None
+    weekdays_only: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One lead in the queue, its 1-based position, and the reason it is there."""
+
+    lead_id: int
+    rank: int
+    reason: str
+    lead: Lead
+    bucket: str = "score"  # "overdue", "due", "score" or "new"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lead_id": self.lead_id, "rank": self.rank, "reason": self.reason} | lead_json(
+            self.lead
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The day a queue is built for, as UTC moments, and the user's time zone."""
+
+    now: datetime
+    start: datetime
+    end: datetime
+    zone: tzinfo
+
+    @classmethod
+    def for_day(cls, day: date | None, now: datetime | None, settings: QueueSettings) -> Window:
+        zone = user_zone(settings)
+        now = now or utcnow()
+        day = day or now.astimezone(zone).date()
+        start = datetime.combine(day, time(0), zone).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+        return cls(now=now, start=start, end=end, zone=zone)
+
+
+def user_zone(settings: QueueSettings) -> tzinfo:
+    """The user's time zone: the setting, else this computer's."""
+    if settings.timezone:
+        return ZoneInfo(settings.timezone)
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+def lead_zone(lead: Mapping[str, Any], fallback: tzinfo) -> tzinfo:
+    """The lead's time zone: its own field, else its phone number's, else its country's."""
+    name = lead.get("timezone")
+    if name:
+        zone = _zone(str(name).strip())
+        if zone is not None:
+            return zone
+    phone = lead.get("phone")
+    if phone:
+        zone = _phone_zone(str(phone))
+        if zone is not None:
+            return zone
+    country = lead.get("country")
+    if country:
+        zone = _country_zone(str(country).upper())
+        if zone is not None:
+            return zone
+    return fallback
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _phone_zone(phone: str) -> tzinfo | None:
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    names = phone_timezone.time_zones_for_number(number)
+    return _zone(names[0]) if names and names[0] != "Etc/Unknown" else None
+
+
+@lru_cache(maxsize=512)
+def _country_zone(region: str) -> tzinfo | None:
+    example = phonenumbers.example_number(region)
+    if example is None:
+        return None
+    names = phone_timezone.time_zones_for_number(example)
+    return _zone(names[0]) if names and names[0] != "Etc/Unknown" else None
+
+
+def callable_now(lead: Mapping[str, Any], window: Window, settings: QueueSettings) -> bool:
+    """Whether it is calling time at the lead (always, when calling hours are off)."""
+    if settings.calling_hours is None:
+        return True
+    local = window.now.astimezone(lead_zone(lead, window.zone))
+    if settings.weekdays_only and local.weekday() >= 5:
+        return False
+    start, end = settings.calling_hours
+    return start <= local.time().replace(tzinfo=None) < end
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One eligibility rule: its SQL filter, the same test in Python, and what it means."""
+
+    sql: Callable[[Window, QueueSettings, str | None], sa.ColumnElement[bool]]
+    holds: Callable[[Mapping[str, Any], Window, QueueSettings, str | None], bool]
+    message: Callable[[Mapping[str, Any], Window, QueueSettings], str]
+
+
+def _before(value: datetime | None, moment: datetime) -> bool:
+    return value is None or value < moment
+
+
+ELIGIBILITY: tuple[Rule, ...] = (
+    Rule(
+        lambda w, s, o: leads.c.status.notin_(CLOSED_STATUSES),
+        lambda lead, w, s, o: lead["status"] not in CLOSED_STATUSES,
+        lambda lead, w, s: f"it is closed (status {lead['status']})",
+    ),
+    Rule(
+        lambda w, s, o: leads.c.do_not_call == sa.false(),
+        lambda lead, w, s, o: not lead["do_not_call"],
+        lambda lead, w, s: "it is marked do-not-call",
+    ),
+    Rule(
+        lambda w, s, o: sa.and_(leads.c.phone.isnot(None), leads.c.phone != ""),
+        lambda lead, w, s, o: bool(lead["phone"]),
+        lambda lead, w, s: "it has no phone number",
+    ),
+    Rule(
+        lambda w, s, o: leads.c.phone_valid == sa.true() if s.skip_invalid_phones else sa.true(),
+        lambda lead, w, s, o: bool(lead["phone_valid"]) or not s.skip_invalid_phones,
+        lambda lead, w, s: "its phone number is flagged as wrong",
+    ),
+    Rule(
+        lambda w, s, o: sa.or_(leads.c.snoozed_until.is_(None), leads.c.snoozed_until <= w.now),
+        lambda lead, w, s, o: lead["snoozed_until"] is None or lead["snoozed_until"] <= w.now,
+        lambda lead, w, s: f"it is snoozed until {_when(lead['snoozed_until'], w)}",
+    ),
+    Rule(
+        lambda w, s, o: sa.or_(
+            leads.c.last_contacted_at.is_(None), leads.c.last_contacted_at < w.start
+        ),
+        lambda lead, w, s, o: _before(lead["last_contacted_at"], w.start),
+        lambda lead, w, s: f"it was already called today ({_when(lead['last_contacted_at'], w)})",
+    ),
+    Rule(
+        lambda w, s, o: leads.c.attempts < s.max_attempts,
+        lambda lead, w, s, o: int(lead["attempts"] or 0) < s.max_attempts,
+        lambda lead, w, s: f"it reached the limit of {s.max_attempts} call attempts",
+    ),
+    Rule(
+        lambda w, s, o: sa.or_(
+            leads.c.next_follow_up_at.is_(None), leads.c.next_follow_up_at < w.end
+        ),
+        lambda lead, w, s, o: _before(lead["next_follow_up_at"], w.end),
+        lambda lead, w, s: f"its next call is planned for {_when(lead['next_follow_up_at'], w)}",
+    ),
+    Rule(
+        lambda w, s, o: (
+            sa.true() if o is None else sa.or_(leads.c.owner.is_(None), leads.c.owner == o)
+        ),
+        lambda lead, w, s, o: o is None or lead["owner"] in (None, o),
+        lambda lead, w, s: f"it belongs to {lead['owner']}",
+    ),
+)  # fmt: skip
+
+
+def eligible(window: Window, settings: QueueSettings, owner: str | None) -> sa.ColumnElement[bool]:
+    """Leads that may be called on the window's day (the SQL side of ``ELIGIBILITY``)."""
+    return sa.and_(*(rule.sql(window, settings, owner) for rule in ELIGIBILITY))
+
+
+def _parts(w: Window, postgres: bool) -> list[tuple[str, sa.ColumnElement[bool], list[Any]]]:
+    """The four parts of the order: (name, filter, ORDER BY)."""
+    follow = leads.c.next_follow_up_at
+    never_called = sa.and_(leads.c.attempts == 0, leads.c.last_contacted_at.is_(None))
+    # SQLite sorts NULL last in DESC order by itself (and then uses the score index);
+    # PostgreSQL needs to be told.
+    score, active = leads.c.score.desc(), leads.c.last_activity_at.desc()
+    if postgres:
+        score, active = score.nulls_last(), active.nulls_last()
+    by_score = [score, active, leads.c.id]
+    return [
+        ("overdue", follow < w.start, [follow, leads.c.id]),
+        ("due", sa.and_(follow >= w.start, follow < w.end), [follow, leads.c.id]),
+        ("score", sa.and_(follow.is_(None), sa.not_(never_called)), by_score),
+        ("new", sa.and_(follow.is_(None), never_called), by_score),
+    ]
+
+
+def build_queue(
+    conn: Connection,
+    *,
+    day: date | None = None,
+    now: datetime | None = None,
+    owner: str | None = None,
+    limit: int = 200,
+    settings: QueueSettings = QueueSettings(),
+) -> list[QueueEntry]:
+    """Today's queue (or ``day``'s): eligible leads in call order, each with its reason."""
+    window = Window.for_day(day, now, settings)
+    base = eligible(window, settings, owner)
+    postgres = conn.dialect.name == "postgresql"
+    hours = settings.calling_hours is not None and window.start <= window.now < window.end
+    entries: list[QueueEntry] = []
+    for bucket, part, order in _parts(window, postgres):
+        query = sa.select(leads).where(base, part).order_by(*order)
+        offset = 0
+        while len(entries) < limit:
+            # Without calling hours one page is enough; with them, leads outside their
+            # hours are skipped and the next page fetched.
+            page = max(limit - len(entries), 50) if hours else limit - len(entries)
+            rows = conn.execute(query.limit(page).offset(offset)).mappings().all()
+            offset += len(rows)
+            for row in rows:
+                lead = dict(row)
+                if len(entries) < limit and (not hours or callable_now(lead, window, settings)):
+                    text = reason(lead, bucket, window)
+                    entries.append(QueueEntry(lead["id"], len(entries) + 1, text, lead, bucket))
+            if len(rows) < page:
+                break
+    return entries
+
+
+def reason(lead: Mapping[str, Any], bucket: str, window: Window) -> str:
+    """Why the lead is where it is, in a few words a rep reads at a glance."""
+    promised = lead.get("last_contacted_at")
+    since = f" (you promised on {_day_name(promised, window)})" if promised else ""
+    follow = lead.get("next_follow_up_at")
+    if bucket == "overdue" and follow is not None:
+        return f"Callback overdue since {_when(follow, window)}{since}"
+    if bucket == "due" and follow is not None:
+        return f"Callback due {follow.astimezone(window.zone):%H:%M}{since}"
+    score = lead.get("score")
+    shown = f"score {score:g}" if score is not None else "not scored yet"
+    if bucket == "new":
+        grade = lead.get("grade")
+        return f"New lead, grade {grade} · {shown}" if grade else f"New lead · {shown}"
+    parts = [lead.get("tier") or "Unscored", shown]
+    active = lead.get("last_activity_at")
+    if active is not None:
+        parts.append(f"active {_ago(active, window)}")
+    attempts = int(lead.get("attempts") or 0)
+    if attempts:
+        parts.append(f"{attempts} earlier call{'s' if attempts > 1 else ''}")
+    return " · ".join(parts)
+
+
+def _local(moment: datetime, window: Window) -> datetime:
+    return moment.astimezone(window.zone)
+
+
+def _day_name(moment: datetime, window: Window) -> str:
+    local = _local(moment, window)
+    today = _local(window.now, window).date()
+    if local.date() == today:
+        return "today"
+    if (today - local.date()).days < 7:
+        return f"{local:%a}"
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def _when(moment: datetime | None, window: Window) -> str:
+    if moment is None:
+        return "unknown"
+    return f"{_day_name(moment, window)} {_local(moment, window):%H:%M}"
+
+
+def _ago(moment: datetime, window: Window) -> str:
+    days = (_local(window.now, window).date() - _local(moment, window).date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
+
+
+def why_not_queued(
+    conn: Connection,
+    lead_id: int,
+    *,
+    day: date | None = None,
+    now: datetime | None = None,
+    owner: str | None = None,
+    settings: QueueSettings = QueueSettings(),
+) -> list[str]:
+    """Every reason the lead is not in the queue ("it is marked do-not-call"); empty if it is
+    eligible (then it is only further down than the queue's limit)."""
+    lead = get_lead(conn, lead_id)
+    window = Window.for_day(day, now, settings)
+    messages = [
+        rule.message(lead, window, settings)
+        for rule in ELIGIBILITY
+        if not rule.holds(lead, window, settings, owner)
+    ]
+    if settings.calling_hours and not callable_now(lead, window, settings):
+        local = window.now.astimezone(lead_zone(lead, window.zone))
+        start, end = settings.calling_hours
+        messages.append(
+            f"it is {local:%a %H:%M} there, outside calling hours ({start:%H:%M}-{end:%H:%M})"
+        )
+    name = display_name(lead)
+    return [f"{name} is not in the queue because {message}." for message in messages]
+
+
+@dataclass(frozen=True, slots=True)
+class DayProgress:
+    """What a rep did on a day, against the daily target."""
+
+    calls: int
+    target: int
+    outcomes: dict[str, int] = field(default_factory=dict)
+    by_hour: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def remaining(self) -> int:
+        return max(self.target - self.calls, 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls,
+            "target": self.target,
+            "remaining": self.remaining,
+            "outcomes": self.outcomes,
+            "by_hour": self.by_hour,
+        }
+
+
+def day_progress(
+    conn: Connection,
+    *,
+    day: date | None = None,
+    now: datetime | None = None,
+    rep: str | None = None,
+    settings: QueueSettings = QueueSettings(),
+) -> DayProgress:
+    """Calls made on ``day`` (by ``rep``, or by everyone), by outcome and by local hour."""
+    window = Window.for_day(day, now, settings)
+    query = sa.select(activities.c.outcome, activities.c.at).where(
+        activities.c.kind == "call", activities.c.at >= window.start, activities.c.at < window.end
+    )
+    if rep is not None:
+        query = query.where(activities.c.rep == rep)
+    rows = conn.execute(query).all()
+    outcomes = Counter(str(r.outcome) for r in rows)
+    hours = Counter(_local(r.at, window).hour for r in rows)
+    return DayProgress(
+        len(rows), settings.daily_target, dict(outcomes), dict(sorted(hours.items()))
+    )

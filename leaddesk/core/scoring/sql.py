@@ -1,0 +1,506 @@
+"""The bulk executor: a scoring model compiled to SQL, rescoring leads inside the database.
+
+Every rule becomes a ``CASE WHEN … THEN points`` over an allow-listed column (fields from the
+registry, operators from ``OPERATORS_BY_TYPE``); every value is a bound parameter, so no user
+text reaches the SQL string. Activity rules become one grouped pass over ``activities``.
+One ``UPDATE … FROM`` writes only the leads whose scores changed.
+
+Text matching ignores case and accents without custom SQL functions or stored copies. On
+SQLite, an ASCII-only value is matched with ``LIKE``/``lower()`` (ASCII case-insensitive), and
+a value with other characters with a ``GLOB`` in which each letter of the rule's text is a
+character class of every letter that folds to it (``[eEéÉèÈ…]``), so the column itself is
+never rewritten. PostgreSQL folds the column with one ``translate()``. ``common.fold`` is the
+Python twin of both: the same one-letter-to-one-letter map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+from leaddesk.core import progress
+from leaddesk.core.db import Database
+from leaddesk.core.fields import Field, FieldRegistry, FieldType
+from leaddesk.core.leads import load_registry
+from leaddesk.core.progress import Job, Progress
+from leaddesk.core.schema import Activity, leads, utcnow
+from leaddesk.core.scoring import common
+from leaddesk.core.scoring.model import ActivityRule, Rule, ScoringModel, check
+
+activities = Activity.__table__  # type: ignore[attr-defined]
+
+ID_CHUNK = 5000  # lead ids per statement when rescoring a list (bound-parameter limits)
+RANGE_CHUNK = 100_000  # id range per statement when rescoring everything (progress steps)
+BIG_RESCORE = 50_000  # from this many leads, rescoring uses a larger page cache
+BULK_CACHE_KIB = -262_144  # negative means KiB: 256 MB at most
+
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True, slots=True)
+class RescoreResult:
+    """How many leads were scored, and how many of them got a different score."""
+
+    scored: int
+    changed: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"scored": self.scored, "changed": self.changed}
+
+
+class Compiler:
+    """Turns one model into SQL expressions for one dialect and one moment."""
+
+    def __init__(
+        self, model: ScoringModel, registry: FieldRegistry, dialect: str, now: datetime
+    ) -> None:
+        self.model = model
+        self.registry = registry
+        self.postgres = dialect == "postgresql"
+        self.now = now
+
+    # -- lead values -------------------------------------------------------------------
+    def value(self, f: Field) -> sa.ColumnElement[Any]:
+        """The column (or typed custom JSON value) a rule on ``f`` reads."""
+        if not f.custom:
+            return leads.c[f.name]
+        kinds: tuple[str, ...]
+        cast: sa.types.TypeEngine[Any] | None
+        if f.type is FieldType.BOOL:
+            kinds, cast = ("true", "false"), sa.Boolean()
+        elif f.type.is_numeric:
+            kinds, cast = ("integer", "real"), sa.Float()
+        else:
+            kinds, cast = ("text",), None
+        json_kind: sa.ColumnElement[Any]
+        extracted: sa.ColumnElement[Any]
+        if self.postgres:
+            node = leads.c.custom.op("->")(sa.literal(f.name))
+            json_kind = sa.func.jsonb_typeof(node)
+            raw: sa.ColumnElement[Any] = leads.c.custom.op("->>")(sa.literal(f.name))
+            pg_kinds = {"text": "string", "integer": "number", "true": "boolean"}
+            kinds = tuple(pg_kinds[k] for k in kinds if k in pg_kinds)
+            extracted = sa.cast(raw, cast) if cast is not None else raw
+        else:
+            path = sa.literal(f'$."{f.name}"')
+            json_kind = sa.func.json_type(leads.c.custom, path)
+            extracted = sa.func.json_extract(leads.c.custom, path)
+        return sa.case((json_kind.in_([sa.literal(k) for k in kinds]), extracted), else_=None)
+
+    def text_match(
+        self, x: sa.ColumnElement[Any], op: str, texts: Sequence[str]
+    ) -> sa.ColumnElement[bool]:
+        """``x`` folded matches one of the folded ``texts`` (equals, contains, …)."""
+        if self.postgres:
+            sources = _UPPER + "".join(common.FOLD_MAP)
+            targets = _UPPER.lower() + "".join(common.FOLD_MAP.values())
+            folded = sa.func.translate(x, sa.literal(sources), sa.literal(targets))
+            if op in ("equals", "one_of"):
+                return folded.in_(list(texts))
+            return sa.or_(*(_like(folded, op, t) for t in texts))
+        # SQLite: ASCII-only values use LIKE (which ignores ASCII case); others a GLOB whose
+        # character classes list every letter that folds to the rule's letter.
+        wild_before = op in ("contains", "ends_with")
+        wild_after = op in ("contains", "starts_with")
+        globs = [
+            ("*" if wild_before else "") + common.glob_pattern(t) + ("*" if wild_after else "")
+            for t in texts
+        ]
+        ascii_texts = [t for t in texts if t.isascii()]
+        if op in ("equals", "one_of"):
+            ascii_match: sa.ColumnElement[bool] = sa.func.lower(x).in_(ascii_texts)
+        else:
+            likes = [
+                ("%" if wild_before else "") + _like_escape(t) + ("%" if wild_after else "")
+                for t in ascii_texts
+            ]
+            ascii_match = sa.or_(sa.false(), *(x.like(p, escape="/") for p in likes))
+        other_match = sa.or_(*(x.op("GLOB", is_comparison=True)(sa.literal(g)) for g in globs))
+        # Fewer characters than bytes means non-ASCII (cheaper than a GLOB class).
+        non_ascii = sa.func.length(x) != sa.func.length(sa.cast(x, sa.LargeBinary()))
+        return sa.case((non_ascii, other_match), else_=ascii_match)
+
+    # -- rules -----------------------------------------------------------------------------
+    def condition(self, rule: Rule) -> sa.ColumnElement[bool]:
+        """The SQL test for one rule (NULL, like false, gives no points)."""
+        f = self.registry.get(rule.field)
+        x = self.value(f)
+        target = common.operand(rule.op, rule.value, f.type, f.custom, self.now)
+        op = rule.op
+        if op in ("is_empty", "is_not_empty"):
+            empty = sa.or_(x.is_(None), x == "") if f.type.is_textual else x.is_(None)
+            return empty if op == "is_empty" else sa.not_(empty)
+        if op in ("is_true", "is_false"):
+            return x.is_(sa.true() if op == "is_true" else sa.false())
+        if op in ("before", "after", "within_last_days", "more_than_days_ago"):
+            moment: Any = x  # compared with the column's own type (UTC datetimes, dates)
+            return moment < target if op in common.BEFORE_OPS else moment >= target  # type: ignore[no-any-return]
+        if f.type.is_numeric:
+            return _compare_number(x, op, target)
+        texts = target if isinstance(target, list) else [target]
+        if op == "not_equals":
+            return sa.not_(self.text_match(x, "equals", texts))
+        return self.text_match(x, op, texts)
+
+    def rules_sum(self, rules: list[Rule]) -> sa.ColumnElement[Any]:
+        """``0.0 + points₁ + points₂ …`` for the rules that match, in the model's order."""
+        total: sa.ColumnElement[Any] = sa.literal_column("0.0", sa.Float())
+        for rule in rules:
+            if rule.enabled:
+                total = total + sa.case(
+                    (self.condition(rule), sa.literal(float(rule.points))), else_=0.0
+                )
+        return total
+
+    # -- activities -------------------------------------------------------------------------
+    def activity_rules(self) -> list[ActivityRule]:
+        return [r for r in self.model.activity_rules if r.enabled]
+
+    def activity_totals(self, scope: sa.ColumnElement[bool]) -> sa.Subquery | None:
+        """Per lead, one column per activity rule: its rounded, capped points."""
+        rules = self.activity_rules()
+        if not rules:
+            return None
+        age = self._age_days()
+        columns = []
+        for index, rule in enumerate(rules):
+            match = activities.c.kind == rule.activity
+            if rule.outcome is not None:
+                match = sa.and_(match, activities.c.outcome == rule.outcome)
+            points = sa.literal(float(rule.points))
+            if rule.half_life_days is None:
+                count = sa.func.sum(sa.case((match, 1), else_=0))
+                raw: sa.ColumnElement[Any] = points * count
+            else:
+                decay = self._pow(sa.literal(0.5), age / sa.literal(float(rule.half_life_days)))
+                raw = sa.func.sum(sa.case((match, points * decay), else_=0.0))
+            columns.append(raw.label(f"a{index}"))
+        query = (
+            sa.select(activities.c.lead_id, *columns)
+            .where(activities.c.kind.in_(sorted({r.activity for r in rules})))
+            .where(scope)
+            .group_by(activities.c.lead_id)
+        )
+        return query.subquery("act")
+
+    def _age_days(self) -> sa.ColumnElement[Any]:
+        if self.postgres:
+            seconds = sa.cast(
+                sa.extract("epoch", sa.func.date_trunc("second", activities.c.at)),
+                sa.BigInteger(),
+            )
+        else:
+            text_at = sa.func.substr(sa.type_coerce(activities.c.at, sa.Text()), 1, 19)
+            seconds = sa.cast(sa.func.strftime("%s", text_at), sa.Integer())
+        elapsed = sa.literal(common.epoch_seconds(self.now)) - seconds
+        zero = sa.literal(0)
+        clamped = sa.func.greatest(elapsed, zero) if self.postgres else sa.func.max(elapsed, zero)
+        return clamped / sa.literal(common.SECONDS_PER_DAY)
+
+    def _pow(self, base: Any, exponent: Any) -> sa.ColumnElement[Any]:
+        return sa.func.power(base, exponent) if self.postgres else sa.func.pow(base, exponent)
+
+    # -- the whole score --------------------------------------------------------------------
+    def scores(self, lead_scope: sa.ColumnElement[bool], act_scope: sa.ColumnElement[bool]) -> Any:
+        """A subquery of (id, fit, eng, total, grade, tier) for the leads in scope.
+
+        The rule sums are computed once per lead in a MATERIALIZED CTE: otherwise the
+        database inlines them into every expression that reads them (caps, total, grade,
+        tier, the change test) and evaluates every rule many times over.
+        """
+        model = self.model
+        act = self.activity_totals(act_scope)
+        engagement = self.rules_sum(model.engagement_rules)
+        source: sa.FromClause = leads
+        if act is not None:
+            source = leads.outerjoin(act, act.c.lead_id == leads.c.id)
+            for index, rule in enumerate(self.activity_rules()):
+                value = round_sql(sa.func.coalesce(act.c[f"a{index}"], 0.0))
+                engagement = engagement + self._capped(value, rule.cap, negative=rule.points < 0)
+        raw = (
+            sa.select(
+                leads.c.id.label("id"),
+                self.rules_sum(model.fit_rules).label("fit"),
+                engagement.label("eng"),
+            )
+            .select_from(source)
+            .where(lead_scope)
+            .cte("raw")
+            .prefix_with("MATERIALIZED")
+        )
+        fit = self._capped(round_sql(raw.c.fit), model.fit_cap)
+        eng = self._capped(round_sql(raw.c.eng), model.engagement_cap)
+        total = round_sql(fit + eng)
+        grade = _bands(fit, model.grade_bands, ("A", "B", "C"), "D")
+        tier = _bands(total, model.tier_bands, ("Hot", "Warm"), "Cold")
+        return sa.select(
+            raw.c.id,
+            fit.label("fit"),
+            eng.label("eng"),
+            total.label("total"),
+            grade.label("grade"),
+            tier.label("tier"),
+        ).subquery("scores")
+
+    def _capped(
+        self, value: sa.ColumnElement[Any], cap: float | None, *, negative: bool = False
+    ) -> sa.ColumnElement[Any]:
+        """``min(value, cap)`` (``max(value, -cap)`` for negative points); no cap, no change."""
+        if cap is None:
+            return value
+        if negative:
+            bound = sa.literal(-float(cap))
+            return sa.func.greatest(value, bound) if self.postgres else sa.func.max(value, bound)
+        bound = sa.literal(float(cap))
+        return sa.func.least(value, bound) if self.postgres else sa.func.min(value, bound)
+
+    def update(
+        self,
+        model_id: int,
+        lead_scope: sa.ColumnElement[bool],
+        act_scope: sa.ColumnElement[bool],
+    ) -> sa.Update:
+        """The UPDATE writing new scores, only to the leads whose scores differ."""
+        s = self.scores(lead_scope, act_scope)
+        changed = sa.or_(
+            leads.c.score.is_distinct_from(s.c.total),
+            leads.c.fit_score.is_distinct_from(s.c.fit),
+            leads.c.engagement_score.is_distinct_from(s.c.eng),
+            leads.c.grade.is_distinct_from(s.c.grade),
+            leads.c.tier.is_distinct_from(s.c.tier),
+            leads.c.scored_model_id.is_distinct_from(model_id),
+        )
+        return (
+            leads.update()
+            .where(leads.c.id == s.c.id)
+            .where(changed)
+            .values(
+                score=s.c.total,
+                fit_score=s.c.fit,
+                engagement_score=s.c.eng,
+                grade=s.c.grade,
+                tier=s.c.tier,
+                scored_at=self.now,
+                scored_model_id=model_id,
+            )
+        )
+
+
+def _compare_number(x: sa.ColumnElement[Any], op: str, target: Any) -> sa.ColumnElement[bool]:
+    if op == "between":
+        return sa.and_(x >= target[0], x <= target[1])
+    compare: dict[str, Any] = {
+        "equals": x.__eq__,
+        "not_equals": x.__ne__,
+        "less_than": x.__lt__,
+        "at_most": x.__le__,
+        "greater_than": x.__gt__,
+        "at_least": x.__ge__,
+    }
+    return compare[op](target)  # type: ignore[no-any-return]
+
+
+def _like(text: sa.ColumnElement[str], op: str, pattern: str) -> sa.ColumnElement[bool]:
+    if op == "contains":
+        return text.contains(pattern, autoescape=True)
+    if op == "starts_with":
+        return text.startswith(pattern, autoescape=True)
+    return text.endswith(pattern, autoescape=True)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def round_sql(value: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """``common.round_score`` in SQL: ``floor(x * 10 + 0.5) / 10``."""
+    return sa.func.floor(value * 10 + 0.5) / sa.literal_column("10.0", sa.Float())
+
+
+def _bands(
+    value: sa.ColumnElement[Any], bands: dict[str, float], names: Sequence[str], rest: str
+) -> sa.ColumnElement[str]:
+    whens = [(value >= sa.literal(float(bands[n])), sa.literal(n)) for n in names if n in bands]
+    if not whens:
+        return sa.literal(rest)
+    return sa.case(*whens, else_=sa.literal(rest))
+
+
+def ensure_math_functions(conn: Connection) -> None:
+    """Give SQLite ``pow`` and ``floor`` when its build lacks the math functions.
+
+    Most SQLite builds (3.35+) have them; on one that does not, the same C functions are
+    registered from Python's ``math`` so both executors still agree.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    try:
+        conn.exec_driver_sql("SELECT pow(0.5, 1.0), floor(1.5)")
+    except OperationalError:
+        raw = conn.connection.driver_connection
+        raw.create_function("pow", 2, math.pow, deterministic=True)  # type: ignore[union-attr]
+        raw.create_function("floor", 1, math.floor, deterministic=True)  # type: ignore[union-attr]
+
+
+def rescore(
+    conn: Connection,
+    model_id: int,
+    model: ScoringModel,
+    registry: FieldRegistry,
+    lead_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+) -> RescoreResult:
+    """Rescore leads (all, or ``lead_ids``) inside the caller's transaction."""
+    return progress.run(rescore_steps(conn, model_id, model, registry, lead_ids, now))
+
+
+def rescore_steps(
+    conn: Connection,
+    model_id: int,
+    model: ScoringModel,
+    registry: FieldRegistry,
+    lead_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+) -> Job[RescoreResult]:
+    """``rescore`` as a job: one statement per chunk of leads, progress between them."""
+    check(model, registry)
+    ensure_math_functions(conn)
+    compiler = Compiler(model, registry, conn.dialect.name, now or utcnow())
+    scopes = list(_scopes(conn, lead_ids))
+    total = _count(conn, lead_ids)
+    scored = changed = 0
+    with _large_cache(conn, total):
+        for lead_scope, act_scope, size in scopes:
+            result = conn.execute(compiler.update(model_id, lead_scope, act_scope))
+            changed += _changed_rows(conn, result)
+            scored += size
+            yield Progress(min(scored, total), total, "Scoring leads")
+    return RescoreResult(scored=total, changed=changed)
+
+
+@contextmanager
+def _large_cache(conn: Connection, leads_to_score: int) -> Iterator[None]:
+    """A larger SQLite page cache while rescoring many leads (about 20% faster at 1M).
+
+    The connection's own setting is put back afterwards; the cache only grows as needed.
+    """
+    if conn.dialect.name != "sqlite" or leads_to_score < BIG_RESCORE:
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What activating a model would do, before it is activated."""
+
+    leads: int
+    changed: int
+    sales_ready_before: int
+    sales_ready_after: int
+    entering: int  # leads that become sales-ready
+    leaving: int  # leads that stop being sales-ready
+
+    def to_json(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def preview(
+    conn: Connection,
+    model: ScoringModel,
+    registry: FieldRegistry,
+    threshold_before: float,
+    now: datetime | None = None,
+) -> Preview:
+    """Compare ``model``'s scores with the stored ones, writing nothing.
+
+    ``threshold_before`` is the active model's quality threshold, so the sales-ready sets
+    of both can be compared ("1,204 leads will change score; 87 become sales-ready").
+    """
+    check(model, registry)
+    ensure_math_functions(conn)
+    compiler = Compiler(model, registry, conn.dialect.name, now or utcnow())
+    s = compiler.scores(sa.true(), sa.true())
+    was = sa.func.coalesce(leads.c.score, 0.0) >= threshold_before
+    will = s.c.total >= model.threshold
+
+    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = conn.execute(
+        sa.select(
+            sa.func.count(),
+            count(leads.c.score.is_distinct_from(s.c.total)),
+            count(was),
+            count(will),
+            count(sa.and_(will, sa.not_(was))),
+            count(sa.and_(was, sa.not_(will))),
+        ).select_from(s.join(leads, leads.c.id == s.c.id))
+    ).one()
+    return Preview(*(int(value) for value in row))
+
+
+def _changed_rows(conn: Connection, result: sa.CursorResult[Any]) -> int:
+    """Rows the UPDATE wrote. Python's sqlite3 before 3.12 reports -1 for a statement that
+    starts with WITH, so SQLite is asked directly."""
+    if conn.dialect.name == "sqlite":
+        return int(conn.exec_driver_sql("SELECT changes()").scalar_one())
+    return int(result.rowcount)
+
+
+def _count(conn: Connection, lead_ids: Sequence[int] | None) -> int:
+    query = sa.select(sa.func.count()).select_from(leads)
+    if lead_ids is None:
+        return int(conn.execute(query).scalar_one())
+    ids = sorted(set(lead_ids))
+    return sum(
+        int(conn.execute(query.where(leads.c.id.in_(ids[i : i + ID_CHUNK]))).scalar_one())
+        for i in range(0, len(ids), ID_CHUNK)
+    )
+
+
+def _scopes(
+    conn: Connection, lead_ids: Sequence[int] | None
+) -> Iterator[tuple[sa.ColumnElement[bool], sa.ColumnElement[bool], int]]:
+    """(leads filter, activities filter, leads covered) per statement."""
+    if lead_ids is not None:
+        ids = sorted(set(lead_ids))
+        for i in range(0, len(ids), ID_CHUNK):
+            chunk = ids[i : i + ID_CHUNK]
+            yield leads.c.id.in_(chunk), activities.c.lead_id.in_(chunk), len(chunk)
+        return
+    low, high = conn.execute(sa.select(sa.func.min(leads.c.id), sa.func.max(leads.c.id))).one()
+    if low is None:
+        return
+    for start in range(low, high + 1, RANGE_CHUNK):
+        stop = start + RANGE_CHUNK - 1
+        yield (
+            leads.c.id.between(start, stop),
+            activities.c.lead_id.between(start, stop),
+            RANGE_CHUNK,
+        )
+
+
+def rescore_job(
+    db: Database, lead_ids: list[int] | None = None, now: datetime | None = None
+) -> Job[RescoreResult]:
+    """Rescore leads with the active model in one transaction (nothing written if stopped)."""
+    from leaddesk.core.scoring.store import active_model
+
+    with db.write() as conn:
+        model_id, model = active_model(conn)
+        registry = load_registry(conn)
+        return (yield from rescore_steps(conn, model_id, model, registry, lead_ids, now))

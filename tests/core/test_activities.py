@@ -1,0 +1,129 @@
+"""Logging call outcomes: the cadence each outcome sets, one transaction, exact undo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from leaddesk.core.activities import Cadence, Outcome, log_outcome, plan_changes, undo_outcome
+from leaddesk.core.db import Database
+from leaddesk.core.errors import InvalidInputError, NotFoundError
+from leaddesk.core.leads import get_lead
+from leaddesk.core.schema import Activity
+
+AddLeads = Callable[..., list[int]]
+THURSDAY = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
+FRIDAY = datetime(2026, 3, 6, 14, 0, tzinfo=UTC)
+CALLBACK = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+
+
+def test_outcomes_have_keys_and_labels() -> None:
+    assert [o.key for o in Outcome] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert Outcome.from_key("4") is Outcome.MEETING
+    assert Outcome.MEETING.label == "Meeting booked"
+    assert Outcome("do-not-call") is Outcome.DO_NOT_CALL
+    with pytest.raises(InvalidInputError):
+        Outcome.from_key("9")
+
+
+NEW = {"status": "new", "attempts": 0}
+# (lead before, outcome, at, follow-up given, note, expected changes beyond attempts/last contact)
+CADENCE = [
+    (NEW, Outcome.NO_ANSWER, THURSDAY, None, None,
+     {"status": "contacted", "next_follow_up_at": THURSDAY + timedelta(days=1)}),
+    (NEW, Outcome.NO_ANSWER, FRIDAY, None, None,
+     {"next_follow_up_at": FRIDAY + timedelta(days=3)}),  # Friday -> Monday
+    ({"status": "contacted", "attempts": 5}, Outcome.NO_ANSWER, THURSDAY, None, None,
+     {"status": "nurture", "attempts": 0, "next_follow_up_at": THURSDAY + timedelta(days=30)}),
+    (NEW, Outcome.VOICEMAIL, THURSDAY, None, None,
+     {"next_follow_up_at": THURSDAY + timedelta(days=4)}),  # Saturday -> Monday
+    (NEW, Outcome.VOICEMAIL, THURSDAY, CALLBACK, None, {"next_follow_up_at": CALLBACK}),
+    (NEW, Outcome.CONNECTED, THURSDAY, None, None,
+     {"status": "contacted", "next_follow_up_at": None}),
+    (NEW, Outcome.CONNECTED, THURSDAY, CALLBACK, None, {"next_follow_up_at": CALLBACK}),
+    (NEW, Outcome.MEETING, THURSDAY, None, None, {"status": "qualified"}),
+    (NEW, Outcome.NOT_INTERESTED, THURSDAY, None, "Has a vendor",
+     {"status": "lost", "lost_reason": "Has a vendor", "next_follow_up_at": None}),
+    (NEW, Outcome.NOT_INTERESTED, THURSDAY, None, None, {"lost_reason": "Not interested"}),
+    (NEW, Outcome.WRONG_NUMBER, THURSDAY, None, None, {"phone_valid": False}),
+    (NEW, Outcome.DO_NOT_CALL, THURSDAY, None, None, {"do_not_call": True}),
+    ({"status": "won", "attempts": 2}, Outcome.NO_ANSWER, THURSDAY, None, None, {"status": "won"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lead", "outcome", "at", "follow_up", "note", "expected"), CADENCE)
+def test_cadence(
+    lead: dict[str, Any],
+    outcome: Outcome,
+    at: datetime,
+    follow_up: datetime | None,
+    note: str | None,
+    expected: dict[str, Any],
+) -> None:
+    changes = plan_changes(lead, outcome, at, follow_up, note, Cadence())
+    assert changes["last_contacted_at"] == at
+    if "attempts" not in expected:
+        assert changes["attempts"] == lead["attempts"] + 1
+    assert {k: changes.get(k) for k in expected} == expected
+
+
+def test_log_outcome_updates_the_lead_and_its_score(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456", "job_title": "CEO"}])
+    before = datetime.now(UTC)
+    logged = log_outcome(db, lead_id, Outcome.MEETING, note="Demo Tue", rep="ann")
+    lead = logged.lead
+    assert lead["status"] == "qualified"
+    assert lead["attempts"] == 1
+    assert lead["version"] == 2
+    assert lead["last_contacted_at"] >= before
+    assert lead["updated_at"] >= before
+    assert lead["engagement_score"] == 25.0  # the default model's meeting rule, undecayed
+    with db.read() as conn:
+        table = Activity.__table__  # type: ignore[attr-defined]
+        row = conn.execute(sa.select(table).where(table.c.id == logged.activity_id)).one()
+    assert (row.kind, row.outcome, row.note, row.rep, row.lead_id) == (
+        "call", "meeting", "Demo Tue", "ann", lead_id
+    )  # fmt: skip
+
+
+def test_undo_restores_the_lead_exactly(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456", "status": "contacted", "attempts": 2}])
+    with db.read() as conn:
+        original = get_lead(conn, lead_id)
+    logged = log_outcome(db, lead_id, Outcome.DO_NOT_CALL, at=THURSDAY)
+    assert logged.lead["do_not_call"] is True
+    restored = undo_outcome(db, logged.activity_id)
+    keep = ("status", "attempts", "do_not_call", "last_contacted_at", "next_follow_up_at")
+    assert {k: restored[k] for k in keep} == {k: original[k] for k in keep}
+    with db.read() as conn:
+        table = Activity.__table__  # type: ignore[attr-defined]
+        assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+    with pytest.raises(NotFoundError):
+        undo_outcome(db, logged.activity_id)
+
+
+def test_bad_input_is_refused(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456"}])
+    with pytest.raises(NotFoundError):
+        log_outcome(db, 999, Outcome.NO_ANSWER)
+    with pytest.raises(InvalidInputError, match="time zone"):
+        log_outcome(db, lead_id, Outcome.NO_ANSWER, at=datetime(2026, 3, 5, 14, 0))
+    with db.read() as conn:
+        assert get_lead(conn, lead_id)["attempts"] == 0
+
+
+def test_only_recent_calls_keep_an_undo_record(
+    db: Database, add_leads: AddLeads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaddesk.core import activities
+
+    monkeypatch.setattr(activities, "UNDO_DEPTH", 2)
+    (lead_id,) = add_leads([{"phone": "+4930123456"}])
+    logged = [log_outcome(db, lead_id, Outcome.NO_ANSWER) for _ in range(3)]
+    with pytest.raises(InvalidInputError, match=r"cannot be undone"):
+        undo_outcome(db, logged[0].activity_id)
+    assert undo_outcome(db, logged[2].activity_id)["attempts"] == 2
