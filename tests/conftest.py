@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 # Before any Qt import: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from leaddesk.core.db import Database  # noqa: E402
+from leaddesk.core.db import Database
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -38,11 +38,16 @@ def db(db_path: Path) -> Iterator[Database]:
     database.close()
 
 
-def shared_data(name: str) -> Path:
-    """A file from ../shared/data; skipped with a reason when absent outside CI."""
-    path = SHARED_DATA / name
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing: CI must run with shared/ beside the clone")
-        pytest.skip(f"{path} is not present (the shared data folder sits beside the repo)")
-    return path
+@pytest.fixture
+def shared_data() -> Callable[[str], Path]:
+    """Finds a file of ../shared/data; skips with a reason when it is absent outside CI."""
+
+    def find(name: str) -> Path:
+        path = SHARED_DATA / name
+        if not path.exists():
+            if os.environ.get("CI"):
+                pytest.fail(f"{path} is missing: CI must run with shared/ beside the clone")
+            pytest.skip(f"{path} is not present (the shared data folder sits beside the repo)")
+        return path
+
+    return find

@@ -132,7 +132,7 @@ BUILTIN_FIELDS: tuple[Field, ...] = (
         "phone number", "telephone", "telephone number", "tel", "tel.", "mobile", "mobile phone",
         "mobile number", "cell", "cell phone", "work phone", "direct dial", "phone 1",
         "person - phone", "telefon", "telefonnummer", "handy", "téléphone", "portable",
-        "teléfono", "telefono", "móvil", "celular")),
+        "teléfono", "telefono", "móvil", "celular", "mobile phone number")),
     Field("company", _T.TEXT, "Company", _G.FIT, synonyms=(
         "company name", "organization", "organisation", "organization - name", "organization name",
         "account", "account name", "company / account", "employer", "firma", "unternehmen",
@@ -146,13 +146,13 @@ BUILTIN_FIELDS: tuple[Field, ...] = (
         "sector industrial")),
     Field("website", _T.TEXT, "Website", _G.FIT, identifier=True, synonyms=(
         "web site", "url", "domain", "company website", "company domain", "homepage",
-        "site web", "sitio web", "webseite")),
+        "site web", "sitio web", "webseite", "website url")),
     Field("country", _T.COUNTRY, "Country", _G.FIT, synonyms=(
         "country/region", "country region", "country name", "country code", "nation",
         "mailing country", "billing country", "land", "pays", "país")),
     Field("state", _T.TEXT, "State / region", _G.FIT, synonyms=(
         "state", "region", "province", "state/province", "county", "bundesland", "région",
-        "provincia", "mailing state/province")),
+        "provincia", "mailing state/province", "state/region")),
     Field("city", _T.TEXT, "City", _G.FIT, synonyms=(
         "town", "locality", "mailing city", "billing city", "stadt", "ort", "ville", "ciudad")),
     Field("timezone", _T.TEXT, "Time zone", _G.FIT, synonyms=("time zone", "tz", "zeitzone")),
@@ -255,12 +255,18 @@ class FieldRegistry:
         return [f for f in self._fields.values() if f.importable]
 
     def scorable(self) -> list[Field]:
-        """Fields a scoring rule may test: who the lead is and what it did."""
+        """Fields a scoring rule may test: who the lead is and what it did.
+
+        Email is the one contact field in the list: its domain says free mail or company.
+        """
         return [
             f
             for f in self._fields.values()
             if f.stored
-            and f.group in (Group.FIT, Group.ENGAGEMENT, Group.PIPELINE)
+            and (
+                f.group in (Group.FIT, Group.ENGAGEMENT, Group.PIPELINE)
+                or f.type is FieldType.EMAIL
+            )
             and f.name not in ("attempts", "created_at", "updated_at")
         ]
 
