@@ -1,0 +1,87 @@
+"""Start the desktop app: QApplication, settings, logging, the exception hook, the database."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
+
+from leaddesk import APP_ID, APP_NAME, __version__, paths
+from leaddesk.core.db import Database
+from leaddesk.core.errors import LeadDeskError
+from leaddesk.ui import dialogs, theme
+from leaddesk.ui.gc_guard import GarbageCollector
+
+
+def configure_application(app: QApplication) -> None:
+    """Names, icon and style; QSettings as an INI file in LeadDesk's config folder."""
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setOrganizationDomain(APP_ID.rsplit(".", 1)[0])
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(theme.app_icon())
+    app.setStyle("Fusion")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(paths.config_dir())
+    )
+
+
+def open_database(location: str, parent: QWidget | None = None) -> Database | None:
+    """Open ``location``; on a problem explain it and offer another file, or None to quit."""
+    while True:
+        try:
+            return Database.open(location)
+        except LeadDeskError as exc:
+            box = dialogs.MessageDialog(
+                "warning",
+                f"LeadDesk could not open the database at\n{location}\n\n{exc}",
+                parent,
+                accept_text="Open another file…",
+                reject_text="Quit",
+            )
+            if box.exec() != QDialog.DialogCode.Accepted:
+                return None
+            name, _ = QFileDialog.getOpenFileName(
+                parent,
+                "Open a LeadDesk database",
+                str(paths.data_dir()),
+                "LeadDesk databases (*.db *.sqlite *.sqlite3);;All files (*)",
+            )
+            if not name:
+                return None
+            location = name
+
+
+def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
+    """Open the main window on ``database`` (or the default one) and run until it closes.
+
+    ``open_file`` starts an import of that spreadsheet once the window is shown.
+    """
+    from leaddesk.ui.main_window import MainWindow
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    configure_application(app)
+    dialogs.setup_logging()
+    hook = dialogs.ExceptionHook().install()
+    collector = GarbageCollector().start()
+    db = open_database(database or paths.default_database())
+    if db is None:
+        collector.stop()
+        hook.uninstall()
+        return 1
+    window: MainWindow | None = None
+    try:
+        window = MainWindow(db, QSettings())
+        window.show()
+        if open_file is not None:
+            window.start_import(open_file)
+        return app.exec()
+    finally:
+        collector.stop()
+        hook.uninstall()
+        (window.db if window is not None else db).close()

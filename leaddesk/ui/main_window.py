@@ -1,0 +1,363 @@
+"""The main window: sidebar, pages, menus, status bar, drag-and-drop and the welcome screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QSettings, QSize, Qt, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk import APP_NAME, __version__, paths
+from leaddesk.core.db import Database
+from leaddesk.core.errors import LeadDeskError
+from leaddesk.core.exporting import ExportResult, export_xlsx
+from leaddesk.core.leads import lead_count
+from leaddesk.core.sample import load_sample
+from leaddesk.ui import dialogs, theme
+from leaddesk.ui.pages.dashboard_page import DashboardPage
+from leaddesk.ui.pages.import_page import ImportPage, is_spreadsheet
+from leaddesk.ui.pages.leads_page import LeadsPage
+from leaddesk.ui.pages.queue_page import QueuePage
+from leaddesk.ui.pages.scoring_page import ScoringPage
+from leaddesk.ui.pages.welcome_page import WelcomePage
+from leaddesk.ui.workers import Worker, run_with_progress
+
+PAGES = (
+    ("queue", "Queue"),
+    ("leads", "Leads"),
+    ("scoring", "Scoring"),
+    ("import", "Import"),
+    ("dashboard", "Dashboard"),
+)
+DEFAULT_SIZE = QSize(1280, 800)
+MINIMUM_SIZE = QSize(960, 600)
+
+
+class AboutDialog(QDialog):
+    """Version, where the data and logs are, and the Qt licence notice."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"About {APP_NAME}")
+        icon = QLabel()
+        icon.setPixmap(theme.app_icon().pixmap(64, 64))
+        self.text = QLabel(
+            f"<h2>{APP_NAME} {__version__}</h2>"
+            "<p>A lead-scoring desk for small sales teams: import, score, call, export.</p>"
+            f"<p><b>Database:</b> {db.describe()}<br>"
+            f"<b>Log folder:</b> {paths.log_dir()}</p>"
+            f"<p>Built with Qt {qVersion()} and PySide6 {pyside_version}, used under the "
+            "GNU Lesser General Public License v3 (LGPL). Qt is a trademark of The Qt Company. "
+            'See <a href="https://www.qt.io/licensing/">qt.io/licensing</a> and '
+            '<a href="https://doc.qt.io/qtforpython-6/licenses.html">the PySide6 licences</a>.'
+            "</p>"
+        )
+        self.text.setWordWrap(True)
+        self.text.setOpenExternalLinks(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.text.setMinimumWidth(440)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addSpacing(12)
+        row.addWidget(self.text, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(buttons)
+
+
+class MainWindow(QMainWindow):
+    """LeadDesk's one window over one open database."""
+
+    def __init__(self, db: Database, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.settings = settings if settings is not None else QSettings()
+        self.worker: Worker | None = None
+        self._workspace_chosen = False  # the user asked for a page: no welcome screen then
+        self._stale: set[QWidget] = set()
+        self.setWindowIcon(theme.app_icon())
+        self.setAcceptDrops(True)
+
+        self.welcome = WelcomePage()
+        self.welcome.import_requested.connect(lambda: self.start_import())
+        self.welcome.sample_requested.connect(self.load_sample_data)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setStyleSheet(theme.SIDEBAR_STYLE)
+        self.sidebar.setIconSize(QSize(22, 22))
+        self.sidebar.setFixedWidth(180)
+        for key, label in PAGES:
+            QListWidgetItem(theme.icon(key), label, self.sidebar)
+        self.pages = QStackedWidget()
+        workspace = QWidget()
+        row = QHBoxLayout(workspace)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.pages, 1)
+        self.outer = QStackedWidget()
+        self.outer.addWidget(self.welcome)
+        self.outer.addWidget(workspace)
+        self.workspace = workspace
+        self.setCentralWidget(self.outer)
+        # A fixed minimum instead of one that follows the pages: the window does not jump
+        # when pages change, and platforms are not asked to re-propagate size hints.
+        layout = self.layout()
+        assert layout is not None
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setMinimumSize(MINIMUM_SIZE)
+
+        self.db_label = QLabel()
+        self.count_label = QLabel()
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._build_menus()
+        self._build_pages()
+        self.sidebar.currentRowChanged.connect(self._page_changed)
+        self._restore_geometry()
+        self.refresh()
+
+    # -- building -------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_action = self._menu_action(
+            file_menu, "&Import…", self.start_import, QKeySequence("Ctrl+I")
+        )
+        self.export_action = self._menu_action(
+            file_menu, "&Export…", self.export_leads, QKeySequence("Ctrl+E")
+        )
+        file_menu.addSeparator()
+        self._menu_action(file_menu, "&Open database…", self.open_database)
+        self._menu_action(file_menu, "Load &sample data", self.load_sample_data)
+        file_menu.addSeparator()
+        self._menu_action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        go_menu = self.menuBar().addMenu("&Go")
+        for row, (key, label) in enumerate(PAGES):
+            self._menu_action(
+                go_menu,
+                label,
+                partial(self.show_page, key),
+                QKeySequence(f"Ctrl+{row + 1}"),
+            )
+        help_menu = self.menuBar().addMenu("&Help")
+        self._menu_action(help_menu, f"&About {APP_NAME}", self.show_about)
+
+    def _menu_action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda: slot())  # drop ``checked``: slots take their own args
+        menu.addAction(action)
+        return action
+
+    def _build_pages(self) -> None:
+        """Create the pages for the open database (again after opening another one)."""
+        while (old := self.pages.widget(0)) is not None:
+            self.pages.removeWidget(old)
+            old.deleteLater()
+        self.queue_page = QueuePage(self.db)
+        self.leads_page = LeadsPage(self.db)
+        self.scoring_page = ScoringPage(self.db)
+        self.import_page = ImportPage(self.db)
+        self.dashboard_page = DashboardPage()
+        for page in (
+            self.queue_page,
+            self.leads_page,
+            self.scoring_page,
+            self.import_page,
+            self.dashboard_page,
+        ):
+            self.pages.addWidget(page)
+        self.queue_page.leads_changed.connect(lambda: self.refresh(source=self.queue_page))
+        self.queue_page.import_requested.connect(lambda: self.start_import())
+        self.queue_page.sample_requested.connect(self.load_sample_data)
+        self.import_page.leads_changed.connect(lambda: self.refresh(source=self.import_page))
+        self.import_page.show_leads_requested.connect(self.show_imported_leads)
+        self.setWindowTitle(
+            f"{self.db.path.name if self.db.path else self.db.describe()} — {APP_NAME}"
+        )
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        page = self.settings.value("window/page", "queue")
+        keys = [key for key, _ in PAGES]
+        self.sidebar.setCurrentRow(keys.index(page) if page in keys else 0)
+
+    # -- state ----------------------------------------------------------------------------
+    def refresh(self, source: QWidget | None = None) -> None:
+        """Data changed: update the status bar, the welcome screen, and the pages.
+
+        ``source`` is the page that made the change and already shows it (the queue keeps its
+        list and only drops the called lead, so the next one appears at once).
+        """
+        with self.db.read() as conn:
+            count = lead_count(conn)
+        self.db_label.setText(f"Database: {self.db.describe()}")
+        self.count_label.setText(f"{count:,} lead{'' if count == 1 else 's'}")
+        show_welcome = count == 0 and not self._workspace_chosen
+        self.outer.setCurrentWidget(self.welcome if show_welcome else self.workspace)
+        self._stale = {self.queue_page, self.leads_page, self.scoring_page, self.import_page}
+        self._stale.discard(source)
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        page = self.pages.currentWidget()
+        if page in self._stale and self.outer.currentWidget() is self.workspace:
+            self._stale.discard(page)
+            page.refresh()  # type: ignore[attr-defined]
+
+    def _page_changed(self, row: int) -> None:
+        self.pages.setCurrentIndex(row)
+        self._refresh_current()
+
+    def current_page(self) -> str:
+        return PAGES[self.sidebar.currentRow()][0]
+
+    def show_page(self, key: str) -> None:
+        """Show the page called ``key`` ("queue", "leads", …), leaving the welcome screen."""
+        self._workspace_chosen = True
+        self.outer.setCurrentWidget(self.workspace)
+        self.sidebar.setCurrentRow([k for k, _ in PAGES].index(key))
+        self._refresh_current()
+
+    def show_imported_leads(self) -> None:
+        self.show_page("leads")
+        self.leads_page.show_newest()
+
+    # -- commands -------------------------------------------------------------------------
+    def start_import(self, path: Path | None = None) -> None:
+        """File ▸ Import…, the welcome button and drag-and-drop all come here."""
+        self.show_page("import")
+        self.import_page.start(path)
+
+    def load_sample_data(self) -> None:
+        self.worker = run_with_progress(
+            self, load_sample(self.db), "Creating sample leads…", self._sample_loaded
+        )
+
+    def _sample_loaded(self, count: int) -> None:
+        self.statusBar().showMessage(f"Added {count:,} sample leads.", 8000)
+        self.show_page("queue")
+        self.refresh()
+
+    def export_leads(self, path: Path | None = None) -> None:
+        """File ▸ Export…: every lead to an Excel workbook."""
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export leads", str(Path.home() / "leads.xlsx"), "Excel workbook (*.xlsx)"
+            )
+            if not name:
+                return
+            path = Path(name)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_suffix(path.suffix + ".xlsx")
+        self.worker = run_with_progress(
+            self, export_xlsx(self.db, path, what="leads"), "Exporting leads…", self._exported
+        )
+
+    def _exported(self, result: ExportResult) -> None:
+        message = f"Exported {result.rows:,} leads to {result.path}."
+        if result.warnings:
+            dialogs.show_problem(message + "\n\n" + "\n".join(result.warnings), self)
+        self.statusBar().showMessage(message, 10000)
+
+    def open_database(self, path: Path | None = None) -> None:
+        """File ▸ Open database…: switch this window to another LeadDesk database."""
+        if path is None:
+            start = str(self.db.path.parent) if self.db.path else str(Path.home())
+            name, _ = QFileDialog.getOpenFileName(
+                self,
+                "Open a LeadDesk database",
+                start,
+                "LeadDesk databases (*.db *.sqlite *.sqlite3);;All files (*)",
+            )
+            if not name:
+                return
+            path = Path(name)
+        try:
+            db = Database.open(path)
+        except LeadDeskError as exc:
+            dialogs.show_problem(f"LeadDesk could not open {path}.\n\n{exc}", self)
+            return
+        old, self.db = self.db, db
+        self._workspace_chosen = False
+        self._build_pages()
+        self.refresh()
+        old.close()
+        self.settings.setValue("database/last", str(path))
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.db, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.adjustSize()  # settle the layout's size before the window exists
+        dialog.open()
+        return dialog
+
+    # -- Qt events ------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_spreadsheet(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_spreadsheet(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.start_import(path)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/page", self.current_page())
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+def _dropped_spreadsheet(event: QDropEvent) -> Path | None:
+    """The first local spreadsheet file among the dropped URLs, if any."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            path = Path(url.toLocalFile())
+            if is_spreadsheet(path):
+                return path
+    return None

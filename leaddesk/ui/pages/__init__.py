@@ -1,0 +1,1 @@
+"""One module per sidebar page: each lays out widgets and calls core functions."""

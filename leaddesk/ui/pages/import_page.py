@@ -1,0 +1,423 @@
+"""The Import page: choose a file, check how its columns map, import, read the summary.
+
+Each step calls the import pipeline (``preview_import``, ``import_file``, ``undo_import``,
+``list_batches``); reading and importing run on the worker behind a progress dialog with
+Cancel, and a cancelled import leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.core.db import Database
+from leaddesk.core.importing.pipeline import (
+    ImportOptions,
+    ImportPreview,
+    ImportReport,
+    import_file,
+    list_batches,
+    preview_import,
+    undo_import,
+)
+from leaddesk.core.leads import load_registry
+from leaddesk.ui import theme
+from leaddesk.ui.dialogs import MessageDialog
+from leaddesk.ui.formatting import relative_time
+from leaddesk.ui.widgets.tables import read_only_table
+from leaddesk.ui.workers import Worker, call_job, run_with_progress
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt")
+FILE_FILTER = (
+    "Spreadsheets (" + " ".join(f"*{s}" for s in SPREADSHEET_SUFFIXES) + ");;All files (*)"
+)
+CUSTOM = "__custom__"  # the combo's value for "keep as a custom field" (None in the mapping)
+
+DUPLICATE_CHOICES = (
+    ("update", "Fill in and update existing leads"),
+    ("overwrite", "Overwrite existing leads with the file's values"),
+    ("skip", "Skip leads that already exist"),
+)
+
+
+def is_spreadsheet(path: Path) -> bool:
+    return path.suffix.lower() in SPREADSHEET_SUFFIXES
+
+
+class ImportPage(QWidget):
+    """A three-step import, with the history of earlier imports and their undo."""
+
+    leads_changed = Signal()
+    show_leads_requested = Signal()
+
+    START, MAPPING, SUMMARY = range(3)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.path: Path | None = None
+        self.preview: ImportPreview | None = None
+        self.report: ImportReport | None = None
+        self.worker: Worker | None = None
+        self.steps = QStackedWidget()
+        self.steps.addWidget(self._build_start())
+        self.steps.addWidget(self._build_mapping())
+        self.steps.addWidget(self._build_summary())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(theme.heading("Import a spreadsheet", 1.5))
+        layout.addWidget(self.steps, 1)
+        self.refresh()
+
+    # -- step 1: choose a file, and the history -------------------------------------------
+    def _build_start(self) -> QWidget:
+        drop = QFrame()
+        drop.setObjectName("dropzone")
+        drop.setStyleSheet(
+            "QFrame#dropzone { border: 2px dashed rgba(37, 99, 235, 0.45); border-radius: 12px;"
+            " background: rgba(37, 99, 235, 0.04); }"
+        )
+        icon = QLabel()
+        icon.setPixmap(theme.icon("spreadsheet").pixmap(48, 48))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = theme.heading("Drop a spreadsheet here", 1.3)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        choose = QPushButton("Choose a file…")
+        choose.setMinimumHeight(36)
+        choose.clicked.connect(lambda: self.start())
+        formats = theme.muted(
+            "Excel (.xlsx, .xls, .xlsm, .xlsb), OpenDocument (.ods) and text files (.csv, .tsv, "
+            ".txt). The first row with headers names the columns; you check the mapping next."
+        )
+        formats.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner = QVBoxLayout(drop)
+        inner.setContentsMargins(24, 28, 24, 28)
+        inner.addWidget(icon)
+        inner.addWidget(title)
+        inner.addWidget(formats)
+        inner.addSpacing(8)
+        inner.addWidget(choose, 0, Qt.AlignmentFlag.AlignCenter)
+
+        self.history = read_only_table(["File", "Imported", "Result", ""])
+        self.history_empty = theme.muted("Files you import will be listed here, with an Undo.")
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(drop)
+        layout.addSpacing(16)
+        layout.addWidget(theme.heading("Import history", 1.15))
+        layout.addWidget(self.history_empty)
+        layout.addWidget(self.history, 1)
+        return page
+
+    def refresh(self) -> None:
+        """Read the import history again."""
+        with self._db.read() as conn:
+            batches = list_batches(conn)
+        self.history.setRowCount(0)  # drops the old rows' Undo buttons too
+        self.history.setRowCount(len(batches))
+        for row, batch in enumerate(batches):
+            when = batch.get("imported_at")  # ISO text, as list_batches gives it
+            result = f"{batch.get('created', 0)} new, {batch.get('updated', 0)} updated" + (
+                f", {batch['rejected']} rejected" if batch.get("rejected") else ""
+            )
+            for column, text in enumerate(
+                (
+                    str(batch.get("file_name", "")),
+                    relative_time(datetime.fromisoformat(when)) if when else "",
+                    result,
+                )
+            ):
+                self.history.setItem(row, column, QTableWidgetItem(text))
+            if batch.get("undone_at"):
+                self.history.setItem(row, 3, QTableWidgetItem("Undone"))
+                self.history.removeCellWidget(row, 3)
+            else:
+                button = QPushButton("Undo…")
+                button.clicked.connect(lambda _=False, b=batch: self.confirm_undo(b))
+                self.history.setCellWidget(row, 3, button)
+        self.history.setVisible(bool(batches))
+        self.history_empty.setVisible(not batches)
+
+    def start(self, path: Path | None = None) -> None:
+        """Begin an import of ``path``, asking for a file when none is given."""
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self, "Import a spreadsheet", str(Path.home()), FILE_FILTER
+            )
+            if not name:
+                return
+            path = Path(name)
+        self.path = path
+        self.load_preview(None)
+
+    def load_preview(self, sheet: str | None) -> None:
+        assert self.path is not None
+        path, options = self.path, ImportOptions(sheet=sheet)
+        job = call_job(lambda: preview_import(self._db, path, options), f"Reading {path.name}…")
+        self.worker = run_with_progress(self, job, f"Reading {path.name}…", self.show_mapping)
+
+    # -- step 2: mapping ------------------------------------------------------------------
+    def _build_mapping(self) -> QWidget:
+        self.file_label = theme.heading("", 1.15)
+        self.file_label.setWordWrap(True)
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setMinimumWidth(160)
+        self.sheet_combo.activated.connect(
+            lambda: self.load_preview(self.sheet_combo.currentText())
+        )
+        self.sheet_label = QLabel("Sheet:")
+        self.counts = theme.muted()
+
+        self.mapping_table = read_only_table(
+            ["Column in your file", "Imports as", "Sample values"], stretch=2
+        )
+        self.mapping_table.verticalHeader().setDefaultSectionSize(36)
+        self.mapping_table.setAlternatingRowColors(False)
+        header = self.mapping_table.horizontalHeader()
+        for column, width in ((0, 240), (1, 260)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.mapping_table.setColumnWidth(column, width)
+
+        self.duplicates = QComboBox()
+        for value, text in DUPLICATE_CHOICES:
+            self.duplicates.addItem(text, value)
+        back = QPushButton("Back")
+        back.clicked.connect(self.cancel)
+        self.import_button = QPushButton("Import")
+        self.import_button.setDefault(True)
+        self.import_button.setMinimumHeight(34)
+        self.import_button.clicked.connect(self.run_import)
+
+        top = QHBoxLayout()
+        top.addWidget(self.file_label, 1)
+        top.addWidget(self.sheet_label)
+        top.addWidget(self.sheet_combo)
+        bottom = QHBoxLayout()
+        bottom.addWidget(QLabel("When a lead is already in LeadDesk:"))
+        bottom.addWidget(self.duplicates)
+        bottom.addStretch()
+        bottom.addWidget(back)
+        bottom.addWidget(self.import_button)
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.mapping_table, 1)
+        layout.addLayout(bottom)
+        return page
+
+    def show_mapping(self, preview: ImportPreview) -> None:
+        """Fill the mapping step from a preview of the file."""
+        assert self.path is not None
+        self.preview = preview
+        with self._db.read() as conn:
+            fields = sorted(load_registry(conn).importable(), key=lambda f: f.label.casefold())
+        self.file_label.setText(self.path.name)
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(preview.sheets)
+        if preview.sheet:
+            self.sheet_combo.setCurrentText(preview.sheet)
+        many = len(preview.sheets) > 1
+        self.sheet_combo.setVisible(many)
+        self.sheet_label.setVisible(many)
+        self.counts.setText(
+            f"Headers found on row {preview.header_row}. About {preview.new_count} new "
+            f"lead{'s' if preview.new_count != 1 else ''} and {preview.update_count} "
+            f"update{'s' if preview.update_count != 1 else ''}"
+            + (
+                f"; {preview.problem_count} row{'s' if preview.problem_count != 1 else ''} "
+                "may be rejected (you will see why)."
+                if preview.problem_count
+                else "."
+            )
+            + " Check what each column becomes:"
+        )
+        self.mapping_table.setRowCount(len(preview.headers))
+        for row, header in enumerate(preview.headers):
+            self.mapping_table.setItem(row, 0, QTableWidgetItem(header))
+            combo = QComboBox()
+            for f in fields:
+                combo.addItem(f.label, f.name)
+            combo.insertSeparator(combo.count())
+            combo.addItem("Custom field", CUSTOM)
+            # A header becoming a new custom field maps to a key not in the registry yet.
+            target = preview.mapping.get(header)
+            found = combo.findData(target) if target is not None else -1
+            combo.setCurrentIndex(found if found >= 0 else combo.findData(CUSTOM))
+            self.mapping_table.setCellWidget(row, 1, combo)
+            samples = ", ".join(s for s in preview.samples.get(header, []) if s)
+            item = QTableWidgetItem(samples)
+            item.setToolTip(samples)
+            self.mapping_table.setItem(row, 2, item)
+        self.import_button.setText(f"Import {preview.new_count + preview.update_count} leads")
+        self.steps.setCurrentIndex(self.MAPPING)
+
+    def mapping(self) -> dict[str, str | None]:
+        """The mapping as the user left it: header -> field, None for a custom field."""
+        assert self.preview is not None
+        result: dict[str, str | None] = {}
+        for row, header in enumerate(self.preview.headers):
+            value = self.mapping_combo(row).currentData()
+            result[header] = None if value == CUSTOM else value
+        return result
+
+    def mapping_combo(self, row: int) -> QComboBox:
+        widget = self.mapping_table.cellWidget(row, 1)
+        assert isinstance(widget, QComboBox)
+        return widget
+
+    def set_mapping(self, header: str, field_name: str) -> None:
+        """Choose what ``header`` becomes (a field name, or CUSTOM)."""
+        assert self.preview is not None
+        combo = self.mapping_combo(self.preview.headers.index(header))
+        combo.setCurrentIndex(combo.findData(field_name))
+
+    def cancel(self) -> None:
+        self.path = self.preview = None
+        self.steps.setCurrentIndex(self.START)
+
+    # -- step 3: run and summary ----------------------------------------------------------
+    def run_import(self) -> None:
+        assert self.path is not None
+        assert self.preview is not None
+        options = ImportOptions(
+            sheet=self.preview.sheet,
+            on_duplicate=self.duplicates.currentData(),
+            mapping=self.mapping(),
+        )
+        job = import_file(self._db, self.path, options)
+        self.worker = run_with_progress(
+            self, job, f"Importing {self.path.name}…", self.show_summary
+        )
+
+    def _build_summary(self) -> QWidget:
+        self.summary_title = theme.heading("", 1.3)
+        self.summary_title.setWordWrap(True)
+        self.summary_note = theme.muted()
+        self.stats: dict[str, QLabel] = {}
+        tiles = QGridLayout()
+        tiles.setSpacing(12)
+        for column, (key, text) in enumerate(
+            (
+                ("created", "new leads"),
+                ("updated", "updated"),
+                ("merged", "merged duplicates"),
+                ("skipped", "skipped"),
+                ("rejected", "rejected"),
+            )
+        ):
+            tile = QFrame()
+            tile.setObjectName("card")
+            tile.setStyleSheet(theme.CARD_STYLE)
+            number = QLabel("0")
+            number.setFont(theme.scaled_font(number, 2.2, bold=True))
+            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            caption = theme.muted(text)
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box = QVBoxLayout(tile)
+            box.addWidget(number)
+            box.addWidget(caption)
+            tiles.addWidget(tile, 0, column)
+            self.stats[key] = number
+        self.problems_title = theme.heading("Rows not imported", 1.1)
+        self.rejected = read_only_table(["Row", "Why"], stretch=1)
+        self.warnings = theme.muted()
+        self.show_button = QPushButton("Show imported leads")
+        self.show_button.setDefault(True)
+        self.show_button.setMinimumHeight(34)
+        self.show_button.clicked.connect(self.show_leads_requested.emit)
+        again = QPushButton("Import another file…")
+        again.clicked.connect(lambda: self.start())
+        done = QPushButton("Done")
+        done.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(done)
+        buttons.addWidget(again)
+        buttons.addWidget(self.show_button)
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(self.summary_title)
+        layout.addWidget(self.summary_note)
+        layout.addSpacing(8)
+        layout.addLayout(tiles)
+        layout.addSpacing(8)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.problems_title)
+        layout.addWidget(self.rejected, 1)
+        layout.addStretch()
+        layout.addLayout(buttons)
+        return page
+
+    def show_summary(self, report: ImportReport) -> None:
+        self.report = report
+        self.summary_title.setText(
+            f"Imported {report.file_name}"
+            + (f" (sheet {report.sheet})" if report.sheet else "")
+            + f": {report.rows_read} rows read."
+        )
+        self.summary_note.setText(
+            "Every new and updated lead was scored with the active model; the best of them "
+            "are waiting in today's Queue."
+            if report.created or report.updated
+            else "No lead was added or changed."
+        )
+        for key, label in self.stats.items():
+            value = getattr(report, key)
+            label.setText(str(len(value) if isinstance(value, list) else value))
+        self.rejected.setRowCount(len(report.rejected))
+        for row, rejected in enumerate(report.rejected):
+            self.rejected.setItem(row, 0, QTableWidgetItem(str(rejected.row)))
+            reason = QTableWidgetItem(rejected.reason)
+            reason.setToolTip(rejected.reason)
+            self.rejected.setItem(row, 1, reason)
+        self.rejected.setVisible(bool(report.rejected))
+        self.problems_title.setVisible(bool(report.rejected))
+        self.warnings.setText("\n".join(report.warnings))
+        self.warnings.setVisible(bool(report.warnings))
+        self.steps.setCurrentIndex(self.SUMMARY)
+        self.refresh()
+        self.leads_changed.emit()
+
+    # -- undo -----------------------------------------------------------------------------
+    def confirm_undo(self, batch: dict[str, Any]) -> MessageDialog:
+        box = MessageDialog(
+            "question",
+            f"Undo the import of {batch.get('file_name')}? Leads it created are removed, with "
+            "their calls, and leads it updated get their earlier values back.",
+            self,
+            accept_text="Undo import",
+        )
+        box.accepted.connect(lambda: self.undo_batch(int(batch["id"])))
+        return box.show_modal()
+
+    def undo_batch(self, batch_id: int) -> None:
+        job = call_job(lambda: undo_import(self._db, batch_id), "Undoing the import…")
+        self.worker = run_with_progress(self, job, "Undoing the import…", self._undone)
+
+    def _undone(self, _summary: object) -> None:
+        self.refresh()
+        self.leads_changed.emit()

@@ -1,0 +1,136 @@
+"""Start-up pieces: settings in the config folder, the database prompt, the exception hook."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+from leaddesk import APP_NAME, paths
+from leaddesk.core.errors import BadFileError
+from leaddesk.ui import app, dialogs
+
+
+def test_settings_live_in_the_config_folder(qapp: QApplication) -> None:
+    app.configure_application(qapp)
+    assert qapp.applicationName() == APP_NAME
+    settings = QSettings()
+    assert settings.format() == QSettings.Format.IniFormat
+    assert Path(settings.fileName()).is_relative_to(paths.config_dir())
+
+
+def test_unopenable_database_explains_and_lets_the_user_quit(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+
+    def answer_quit(box: dialogs.MessageDialog) -> int:
+        shown.append(box.text.text())
+        return QDialog.DialogCode.Rejected  # "Quit"
+
+    monkeypatch.setattr(dialogs.MessageDialog, "exec", answer_quit)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    assert app.open_database(str(junk)) is None
+    assert str(junk) in shown[0]
+    assert "not a LeadDesk database" in shown[0]
+
+
+@pytest.fixture
+def hook() -> Iterator[dialogs.ExceptionHook]:
+    hook = dialogs.ExceptionHook().install()
+    yield hook
+    hook.uninstall()
+
+
+def open_boxes() -> list[dialogs.MessageDialog]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, dialogs.MessageDialog)]
+
+
+def raise_and_catch(error: Exception) -> BaseException:
+    try:
+        raise error
+    except Exception as caught:
+        return caught
+
+
+def test_a_bug_is_logged_and_shown_and_the_app_goes_on(
+    qtbot: QtBot, hook: dialogs.ExceptionHook
+) -> None:
+    log_path = dialogs.setup_logging()
+    error = raise_and_catch(ZeroDivisionError("division by zero"))
+    hook(type(error), error, error.__traceback__)
+    boxes = open_boxes()
+    assert len(boxes) == 1
+    assert str(log_path) in boxes[0].text.text()
+    assert "keep working" in boxes[0].text.text()
+    assert "ZeroDivisionError" in boxes[0].details.toPlainText()
+    logged = log_path.read_text(encoding="utf-8")
+    assert "Traceback" in logged
+    assert "ZeroDivisionError: division by zero" in logged
+    boxes[0].close()
+
+
+def test_a_problem_of_the_world_is_a_plain_warning(
+    qtbot: QtBot, hook: dialogs.ExceptionHook
+) -> None:
+    error = raise_and_catch(BadFileError("That file is not a spreadsheet. Choose another."))
+    hook(type(error), error, error.__traceback__)
+    boxes = open_boxes()
+    assert [b.text.text() for b in boxes] == ["That file is not a spreadsheet. Choose another."]
+    assert boxes[0].details.toPlainText() == ""
+    boxes[0].close()
+
+
+def test_run_gui_opens_the_window_and_imports_the_given_file(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    from leaddesk.ui.main_window import MainWindow
+
+    book = Workbook()
+    book.active.append(["Email", "Phone"])
+    book.active.append(["ada@example.com", "+44 20 7946 0018"])
+    book.save(tmp_path / "contacts.xlsx")
+    seen: list[str] = []
+
+    def close_when_ready() -> None:
+        window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow))
+        if window.import_page.preview is None:
+            QTimer.singleShot(20, close_when_ready)
+            return
+        seen.append(window.current_page())
+        seen.append(window.db.describe())
+        window.close()
+
+    QTimer.singleShot(0, close_when_ready)
+    previous_hook = sys.excepthook
+    assert app.run_gui(str(tmp_path / "gui.db"), tmp_path / "contacts.xlsx") == 0
+    assert seen == ["import", str(tmp_path / "gui.db")]
+    assert sys.excepthook is previous_hook
+    assert (paths.config_dir() / APP_NAME / f"{APP_NAME}.ini").exists()
+
+
+def test_garbage_is_collected_in_the_gui_thread(qtbot: QtBot) -> None:
+    import gc
+
+    from leaddesk.ui.gc_guard import GarbageCollector
+
+    collector = GarbageCollector().start()  # nested inside the fixture's own collector
+    assert not gc.isenabled()
+    threshold = gc.get_threshold()[0]
+    junk = [[] for _ in range(threshold + 10)]
+    for item in junk:
+        item.append(item)  # cycles only the collector can free
+    del junk, item
+    assert gc.get_count()[0] > threshold
+    collector.check()
+    assert gc.get_count()[0] < threshold
+    collector.stop()
+    assert not gc.isenabled()  # back to the state it found: the fixture's guard still runs

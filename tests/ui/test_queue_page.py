@@ -1,0 +1,165 @@
+"""The Queue page: one key per outcome, the next lead at once, undo, note, empty states."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
+from pytestqt.qtbot import QtBot
+
+from leaddesk.core.activities import Outcome
+from leaddesk.core.db import Database
+from leaddesk.core.leads import get_lead
+from leaddesk.core.progress import run
+from leaddesk.core.sample import load_sample
+from leaddesk.core.schema import Activity
+from leaddesk.ui.main_window import MainWindow
+from leaddesk.ui.pages.queue_page import QueuePage
+
+activities = Activity.__table__  # type: ignore[attr-defined]
+
+
+def calls(db: Database, lead_id: int) -> list[sa.Row[tuple[str, str | None]]]:
+    query = sa.select(activities.c.outcome, activities.c.note).where(
+        activities.c.lead_id == lead_id, activities.c.kind == "call"
+    )
+    with db.read() as conn:
+        return list(conn.execute(query.order_by(activities.c.id)))
+
+
+@pytest.fixture
+def page(qtbot: QtBot, sample_db: Database, window: MainWindow) -> QueuePage:
+    window.show_page("queue")
+    page = window.queue_page
+    assert page.current_entry() is not None
+    page.list.setFocus()
+    qtbot.waitUntil(page.list.hasFocus)
+    return page
+
+
+def test_number_key_logs_the_outcome_and_shows_the_next_lead(
+    qtbot: QtBot, page: QueuePage, sample_db: Database
+) -> None:
+    first = page.current_entry()
+    assert first is not None
+    second = page.model.entry(1)
+    assert second is not None
+    before = len(calls(sample_db, first.lead_id))
+    rows = page.model.rowCount()
+
+    qtbot.keyClick(page.list, Qt.Key.Key_2)
+
+    assert [c.outcome for c in calls(sample_db, first.lead_id)][before:] == ["voicemail"]
+    assert page.model.rowCount() == rows - 1
+    current = page.current_entry()
+    assert current is not None
+    assert current.lead_id == second.lead_id
+    assert page.name.text() == page.model.data(page.model.index(0, 0))
+    assert "Left voicemail" in page.feedback.text()
+
+
+def test_do_not_call_key_flags_the_lead(qtbot: QtBot, page: QueuePage, sample_db: Database) -> None:
+    entry = page.current_entry()
+    assert entry is not None
+    qtbot.keyClick(page.list, Qt.Key.Key_7)
+    with sample_db.read() as conn:
+        assert get_lead(conn, entry.lead_id)["do_not_call"] is True
+    assert page.model.row_of(entry.lead_id) == -1
+
+
+def test_ctrl_z_undoes_the_last_outcome(qtbot: QtBot, page: QueuePage, sample_db: Database) -> None:
+    entry = page.current_entry()
+    assert entry is not None
+    with sample_db.read() as conn:
+        before = get_lead(conn, entry.lead_id)
+    qtbot.keyClick(page.list, Qt.Key.Key_5)
+    assert page.undo_action.isEnabled()
+
+    qtbot.keyClick(page.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    with sample_db.read() as conn:
+        after = get_lead(conn, entry.lead_id)
+    assert after["status"] == before["status"]
+    assert after["attempts"] == before["attempts"]
+    current = page.current_entry()
+    assert current is not None
+    assert current.lead_id == entry.lead_id
+    assert not page.undo_action.isEnabled()
+
+
+def test_enter_moves_on_without_logging(qtbot: QtBot, page: QueuePage, sample_db: Database) -> None:
+    first, second = page.model.entry(0), page.model.entry(1)
+    assert first is not None
+    assert second is not None
+    before = len(calls(sample_db, first.lead_id))
+    qtbot.keyClick(page.list, Qt.Key.Key_Return)
+    current = page.current_entry()
+    assert current is not None
+    assert current.lead_id == second.lead_id
+    assert len(calls(sample_db, first.lead_id)) == before
+
+
+def test_note_is_saved_with_the_next_outcome(
+    qtbot: QtBot, page: QueuePage, sample_db: Database
+) -> None:
+    entry = page.current_entry()
+    assert entry is not None
+    qtbot.keyClick(page.list, Qt.Key.Key_N)
+    assert page.note_edit.hasFocus()
+    qtbot.keyClicks(page.note_edit, "Call back after 3")  # digits type, they log nothing
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Escape)
+    assert page.list.hasFocus()
+
+    qtbot.keyClick(page.list, Qt.Key.Key_3)
+
+    assert calls(sample_db, entry.lead_id)[-1].note == "Call back after 3"
+    assert calls(sample_db, entry.lead_id)[-1].outcome == "connected"
+    assert page.note_edit.toPlainText() == ""
+
+
+def test_buttons_show_their_keys_and_do_the_same(page: QueuePage, sample_db: Database) -> None:
+    texts = {b.text() for b in page.findChildren(QToolButton)}
+    for outcome in Outcome:
+        assert f"{outcome.key}   {outcome.label}" in texts
+    assert "Ctrl+Z   Undo last call" in texts
+    entry = page.current_entry()
+    assert entry is not None
+    page.outcome_actions[Outcome.MEETING].trigger()
+    assert calls(sample_db, entry.lead_id)[-1].outcome == "meeting"
+
+
+def test_card_shows_the_lead_and_its_score_explanation(page: QueuePage) -> None:
+    entry = page.current_entry()
+    assert entry is not None
+    assert entry.reason == page.reason.text()
+    assert f"tel:{entry.lead['phone']}" in page.phone.text()
+    assert page.badge.text().startswith(f"{entry.lead['score']:.0f}")
+    assert "<table" in page.explanation.text()
+
+
+def test_empty_database_says_there_is_nobody_to_call(qtbot: QtBot, db: Database) -> None:
+    page = QueuePage(db)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.stack.currentWidget() is page.empty
+    assert page.empty.title.text() == "No leads to call yet"
+    assert not page.outcome_actions[Outcome.NO_ANSWER].isEnabled()
+    with qtbot.waitSignal(page.sample_requested):
+        page.sample_button.click()
+
+
+def test_all_done_when_every_lead_was_called(qtbot: QtBot, db: Database) -> None:
+    run(load_sample(db, n=12))
+    page = QueuePage(db)
+    qtbot.addWidget(page)
+    page.refresh()
+    called = 0
+    while page.current_entry() is not None and called < 12:
+        page.log(Outcome.NO_ANSWER)
+        called += 1
+    assert called > 0
+    assert page.stack.currentWidget() is page.empty
+    assert page.empty.title.text() == "All done for today"
+    assert page.import_button.isHidden()
+    assert "of 50 calls made today" in page.empty.footer.text()
