@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -149,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; nothing was changed.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``leaddesk leads --json | head``): stop quietly, as cat does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _split_open_file(args: list[str]) -> tuple[list[str], Path | None]:

@@ -75,7 +75,8 @@ def test_leads_search_and_csv(cli: Any, tmp_path: Path) -> None:
     assert status == 0
     lines = out.strip().splitlines()
     assert lines[0].startswith("id,external_id,first_name")
-    assert len(lines) == 2 and "Lovelace" in lines[1]
+    assert len(lines) == 2
+    assert "Lovelace" in lines[1]
 
 
 def test_demo_queue_log_explain_flow(cli: Any) -> None:
@@ -84,7 +85,8 @@ def test_demo_queue_log_explain_flow(cli: Any) -> None:
     assert status == 0
     queue = json.loads(out)
     assert [e["rank"] for e in queue] == list(range(1, len(queue) + 1))
-    assert queue and all(e["reason"] for e in queue)
+    assert queue
+    assert all(e["reason"] for e in queue)
     first = queue[0]["lead_id"]
 
     status, out, _ = cli("explain", str(first), "--json")
@@ -114,8 +116,9 @@ def test_export_writes_a_workbook(cli: Any, tmp_path: Path) -> None:
     target = tmp_path / "out.xlsx"
     status, _, _ = cli("export", str(target))
     assert status == 0
-    sheet = load_workbook(target, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = load_workbook(target, read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
     assert rows[0][0] == "LeadDesk ID"
     assert len(rows) == 26
 
@@ -133,7 +136,7 @@ def test_export_writes_a_workbook(cli: Any, tmp_path: Path) -> None:
 def test_problems_of_the_world_exit_2_with_one_line(
     cli: Any, args: tuple[str, ...], message: str
 ) -> None:
-    status, out, err = cli(*args)
+    status, _, err = cli(*args)
     assert status == 2
     assert err.startswith("error: ")
     assert message in err
@@ -145,7 +148,8 @@ def test_a_broken_file_is_refused_and_nothing_written(cli: Any, tmp_path: Path) 
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 this is not really a workbook")
     status, _, err = cli("import", str(broken))
-    assert status == 2 and err.startswith("error: ")
+    assert status == 2
+    assert err.startswith("error: ")
     assert json.loads(cli("leads", "--json")[1]) == []
 
 
@@ -158,3 +162,18 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
+    db = str(tmp_path / "pipe.db")
+    subprocess.run([sys.executable, "-m", "leaddesk", "--db", db, "demo", "--leads", "300"],
+                   check=True, capture_output=True)  # fmt: skip
+    pipeline = subprocess.run(
+        f"{sys.executable} -m leaddesk --db {db} leads --json | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pipeline.stdout == "[\n"
+    assert "Traceback" not in pipeline.stderr

@@ -43,9 +43,13 @@ def test_every_table_exists_after_open(db: Database) -> None:
 
 
 def test_write_rolls_back_on_error(db: Database) -> None:
-    with pytest.raises(RuntimeError), db.write() as conn:
-        conn.execute(leads.insert(), [{"first_name": "Ada", "custom": {}}])
-        raise RuntimeError("boom")
+    def insert_then_fail() -> None:
+        with db.write() as conn:
+            conn.execute(leads.insert(), [{"first_name": "Ada", "custom": {}}])
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        insert_then_fail()
     with db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar() == 0
 

@@ -14,7 +14,7 @@ from leaddesk.core.exporting import ID_HEADER, export_xlsx
 from leaddesk.core.progress import run
 from leaddesk.core.schema import leads
 
-HOSTILE = "=HYPERLINK(\"http://evil.example\",\"click\")"
+HOSTILE = '=HYPERLINK("http://evil.example","click")'
 
 
 def add_lead(db: Database, **values: object) -> None:
@@ -56,5 +56,5 @@ def test_export_types_styles_and_safety(db: Database, tmp_path: Path) -> None:
 
 
 def test_export_refuses_other_formats(db: Database, tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match=".xlsx"):
+    with pytest.raises(InvalidInputError, match=r"\.xlsx"):
         run(export_xlsx(db, tmp_path / "leads.csv"))

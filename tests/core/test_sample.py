@@ -25,7 +25,8 @@ def test_leads_look_real() -> None:
     assert all(phonenumbers.is_valid_number(phonenumbers.parse(r["phone"])) for r in rows)
     assert len({r["email"] for r in rows}) == 400
     statuses = Counter(r["status"] for r in rows)
-    assert statuses["won"] >= 20 and statuses["lost"] >= 20
+    assert statuses["won"] >= 20
+    assert statuses["lost"] >= 20
     assert len({r["country"] for r in rows}) >= 8
 
 
