@@ -199,10 +199,16 @@ def _lead(
     }
     calls = _calls(rng, status, created, now)
     if calls:
+        if status in ("contacted", "qualified", "nurture") and rng.random() < 0.35:
+            follow_up = _working_hours(rng, now + timedelta(days=rng.uniform(-2, 3)))
+            lead["next_follow_up_at"] = follow_up
+            # The callback was promised on the latest call, a few days before it is due.
+            latest = max(calls, key=lambda call: call["at"])
+            latest["outcome"] = "connected"
+            promised = _working_hours(rng, follow_up - timedelta(days=rng.uniform(2, 6)))
+            latest["at"] = min(promised, now - timedelta(hours=1))
         lead["last_contacted_at"] = max(c["at"] for c in calls)
         lead["attempts"] = len(calls)
-        if status in ("contacted", "qualified", "nurture") and rng.random() < 0.35:
-            lead["next_follow_up_at"] = now + timedelta(hours=rng.uniform(-48, 72))
     opens = [
         {"kind": "email_open", "at": now - timedelta(days=rng.uniform(0, 45))}
         for _ in range(min(int(lead["email_opens"]), 4))
@@ -213,6 +219,13 @@ def _lead(
     ]
     lead["_activities"] = calls + opens + forms
     return lead
+
+
+def _working_hours(rng: random.Random, moment: datetime) -> datetime:
+    """The same day (or the Monday after a weekend) at a quarter hour between 9:00 and 17:00."""
+    day = moment + timedelta(days=max(0, 7 - moment.weekday()) if moment.weekday() >= 5 else 0)
+    return day.replace(hour=rng.randint(9, 16), minute=rng.choice((0, 15, 30, 45)), second=0,
+                       microsecond=0)  # fmt: skip
 
 
 def _status(rng: random.Random, quality: float) -> tuple[str, str | None]:
@@ -236,7 +249,10 @@ def _calls(
         {
             "kind": "call",
             "outcome": rng.choice(_CALL_OUTCOMES),
-            "at": now - timedelta(days=rng.uniform(1, span)),
+            "at": min(
+                _working_hours(rng, now - timedelta(days=rng.uniform(1, span))),
+                now - timedelta(hours=1),
+            ),
             "rep": rng.choice(REPS),
         }
         for _ in range(count)
