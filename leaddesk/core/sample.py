@@ -206,7 +206,7 @@ def _lead(
             latest = max(calls, key=lambda call: call["at"])
             latest["outcome"] = "connected"
             promised = _working_hours(rng, follow_up - timedelta(days=rng.uniform(2, 6)))
-            latest["at"] = min(promised, now - timedelta(hours=1))
+            latest["at"] = min(promised, _yesterday_evening(now))
         lead["last_contacted_at"] = max(c["at"] for c in calls)
         lead["attempts"] = len(calls)
     opens = [
@@ -226,6 +226,11 @@ def _working_hours(rng: random.Random, moment: datetime) -> datetime:
     day = moment + timedelta(days=max(0, 7 - moment.weekday()) if moment.weekday() >= 5 else 0)
     return day.replace(hour=rng.randint(9, 16), minute=rng.choice((0, 15, 30, 45)), second=0,
                        microsecond=0)  # fmt: skip
+
+
+def _yesterday_evening(now: datetime) -> datetime:
+    """The latest a sample call may be: before today, so today's call count starts at zero."""
+    return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(hours=6)
 
 
 def _status(rng: random.Random, quality: float) -> tuple[str, str | None]:
@@ -251,7 +256,7 @@ def _calls(
             "outcome": rng.choice(_CALL_OUTCOMES),
             "at": min(
                 _working_hours(rng, now - timedelta(days=rng.uniform(1, span))),
-                now - timedelta(hours=1),
+                _yesterday_evening(now),
             ),
             "rep": rng.choice(REPS),
         }
