@@ -2,14 +2,18 @@
 
 Written with openpyxl's write-only mode so memory stays flat however many leads there are.
 Every text cell is written as text: a value such as ``=HYPERLINK(…)`` from an imported file
-never becomes a formula in the user's Excel. The first column carries the LeadDesk id, so the
-file re-imports as updates of the same leads.
+never becomes a formula in the user's Excel. The first column carries the LeadDesk id (for the
+re-import as updates that the export issue builds). The file is written beside the target and
+moved over it at the end, so a failed export never damages a workbook that was there.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,7 +33,6 @@ _FORMATS: dict[FieldType, str] = {
     FieldType.DATE: "yyyy-mm-dd",
     FieldType.DATETIME: "yyyy-mm-dd hh:mm",
     FieldType.MONEY: "#,##0",
-    FieldType.NUMBER: "#,##0.##",
 }
 
 
@@ -40,7 +43,7 @@ class ExportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-class _CellWriter:
+class SafeCellWriter:
     """Turns lead values into safe, typed cells, and counts what it had to change."""
 
     def __init__(self, sheet: Any) -> None:
@@ -63,7 +66,7 @@ class _CellWriter:
             return self._typed(value, _FORMATS[FieldType.DATE])
         if isinstance(value, int | float):
             return self._typed(value, _FORMATS.get(f.type)) if f.type in _FORMATS else value
-        return self._text(str(value))
+        return self.text(str(value))
 
     def _typed(self, value: Any, number_format: str | None) -> Any:
         from openpyxl.cell import WriteOnlyCell
@@ -73,7 +76,7 @@ class _CellWriter:
             cell.number_format = number_format
         return cell
 
-    def _text(self, value: str) -> Any:
+    def text(self, value: str) -> Any:
         """Text that stays text, even when it looks like a formula."""
         clean = _ILLEGAL.sub("", value)
         if clean != value:
@@ -123,7 +126,7 @@ def export_xlsx(
 
     lead_filter = lead_filter or LeadFilter()
 
-    with db.read() as conn:
+    with replacing(path) as temporary, db.read() as conn:
         registry = load_registry(conn)
         columns = export_columns(registry)
         if what == "queue":
@@ -139,20 +142,20 @@ def export_xlsx(
             total = count_leads(conn, lead_filter)
             pages = _lead_pages(conn, lead_filter)
             extra = []
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Queue" if what == "queue" else "Leads")
-        writer = _CellWriter(sheet)
-        headers = [*extra, ID_HEADER, *(f.label for f in columns)]
-        _write_header(workbook, sheet, headers, len(extra), columns)
-        done = 0
-        yield Progress(0, total, "Writing the workbook…")
-        for page in pages:
-            for prefix, lead in page:
-                sheet.append([*prefix, lead["id"], *writer.row(lead, columns)])
-            done += len(page)
-            yield Progress(done, total, "Writing the workbook…")
-    yield Progress(total, total, "Saving…")
-    _save(workbook, path)
+        with closing_on_failure(Workbook(write_only=True)) as workbook:
+            sheet = workbook.create_sheet("Queue" if what == "queue" else "Leads")
+            writer = SafeCellWriter(sheet)
+            headers = [*extra, ID_HEADER, *(f.label for f in columns)]
+            _write_header(workbook, sheet, headers, len(extra), columns)
+            done = 0
+            yield Progress(0, total, "Writing the workbook…")
+            for page in pages:
+                for prefix, lead in page:
+                    sheet.append([*prefix, lead["id"], *writer.row(lead, columns)])
+                done += len(page)
+                yield Progress(done, total, "Writing the workbook…")
+            yield Progress(total, total, "Saving…")
+            workbook.save(temporary)
     return ExportResult(path, done, writer.warnings())
 
 
@@ -198,12 +201,43 @@ def _width(f: Field) -> int:
     return 13
 
 
-def _save(workbook: Any, path: Path) -> None:
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it if the block ends without error.
+
+    The file is reserved first, so an unwritable folder is reported before any work is done.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        workbook.save(path)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
+        )
+        os.close(handle)
     except OSError as exc:
-        raise BadFileError(
-            f"Could not write {path}: {exc.strerror or exc}. "
-            "Choose another folder, or close the file if Excel has it open."
-        ) from exc
+        raise _cannot_write(path, exc) from exc
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def closing_on_failure(workbook: Any) -> Iterator[Any]:
+    """Close a write-only workbook's sheets if writing stops early, so none is left half-open."""
+    try:
+        yield workbook
+    except BaseException:
+        for sheet in workbook.worksheets:
+            sheet.close()
+        raise
+
+
+def _cannot_write(path: Path, exc: OSError) -> BadFileError:
+    return BadFileError(
+        f"Could not write {path}: {exc.strerror or exc}. "
+        "Choose another folder, or close the file if Excel has it open."
+    )

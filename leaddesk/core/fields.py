@@ -93,19 +93,23 @@ class Field:
         object.__setattr__(self, "header_keys", frozenset(keys - {""}))
 
 
+def strip_accents(text: str) -> str:
+    """Case-folded text without accents ("Müller" -> "muller"), for comparing what people type."""
+    folded = str(text).casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def header_key(text: str) -> str:
     """Fold a header for matching: case, accents, spaces and punctuation are ignored."""
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z]+", "", ascii_only.replace("ß", "ss"))
+    return re.sub(r"[^0-9a-z]+", "", strip_accents(text))
 
 
 def slug(text: str) -> str:
     """A safe identifier for a custom field made from its header."""
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    name = re.sub(r"[^0-9a-z]+", "_", ascii_only).strip("_")
-    return name or "column"
+    return re.sub(r"[^0-9a-z]+", "_", strip_accents(text)).strip("_") or "column"
 
 
 _T = FieldType

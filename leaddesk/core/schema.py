@@ -68,17 +68,19 @@ _SQL_TYPES: dict[FieldType, Any] = {
     FieldType.BOOL: sa.Boolean(),
 }
 
-# Columns whose value is never NULL: LeadDesk's own bookkeeping.
-_DEFAULTS: dict[str, Any] = {
+# Field columns whose value is never NULL: LeadDesk's own bookkeeping.
+FIELD_DEFAULTS: dict[str, Any] = {
     "status": "new",
     "do_not_call": False,
     "do_not_email": False,
     "attempts": 0,
 }
+# Every lead column with a default; an insert that names a column must give it a value.
+LEAD_DEFAULTS: dict[str, Any] = {**FIELD_DEFAULTS, "version": 1, "phone_valid": True}
 
 
 def _field_column(name: str, type_: FieldType) -> sa.Column[Any]:
-    default = _DEFAULTS.get(name)
+    default = FIELD_DEFAULTS.get(name)
     return sa.Column(
         name,
         _SQL_TYPES[type_],

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from leaddesk.core.db import Database
-from leaddesk.core.errors import InvalidInputError
+from leaddesk.core.errors import BadFileError, InvalidInputError
 from leaddesk.core.exporting import ID_HEADER, export_xlsx
 from leaddesk.core.progress import run
 from leaddesk.core.schema import leads
@@ -58,3 +58,22 @@ def test_export_types_styles_and_safety(db: Database, tmp_path: Path) -> None:
 def test_export_refuses_other_formats(db: Database, tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match=r"\.xlsx"):
         run(export_xlsx(db, tmp_path / "leads.csv"))
+
+
+def test_an_unwritable_target_fails_before_any_work(db: Database, tmp_path: Path) -> None:
+    add_lead(db, first_name="Ada")
+    job = export_xlsx(db, tmp_path / "missing-parent-is-a-file" / "x.xlsx")
+    (tmp_path / "missing-parent-is-a-file").write_text("a file, not a folder")
+    with pytest.raises(BadFileError, match="Could not write"):
+        next(job)
+
+
+def test_a_cancelled_export_leaves_the_old_workbook_whole(db: Database, tmp_path: Path) -> None:
+    add_lead(db, first_name="Ada")
+    target = tmp_path / "leads.xlsx"
+    target.write_bytes(b"the user's previous export")
+    job = export_xlsx(db, target)
+    next(job)
+    job.close()
+    assert target.read_bytes() == b"the user's previous export"
+    assert not list(tmp_path.glob(".leads-*"))
