@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from leaddesk import __version__
 from leaddesk.core.errors import InvalidInputError, LeadDeskError
@@ -26,14 +26,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 EXIT_WORLD = 2
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt")
-OUTCOMES = (
-    "no-answer", "voicemail", "connected", "meeting", "not-interested", "wrong-number",
-    "do-not-call",
-)  # fmt: skip
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are a problem of the world too: one ``error:`` line, status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_WORLD, f"error: {message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from leaddesk.core.activities import Outcome
+
+    parser = _Parser(
         prog="leaddesk",
         description="LeadDesk: import, score and call your leads. With no command, opens the app.",
     )
@@ -41,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", metavar="PATH_OR_URL", help="database file or URL (default: $LEADDESK_DB or yours)"
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = commands.add_parser("import", help="import an Excel or CSV contact list")
     p.add_argument("file", type=Path)
@@ -79,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("log", help="log the outcome of a call")
     p.add_argument("lead_id", type=int)
-    p.add_argument("outcome", choices=OUTCOMES)
+    p.add_argument("outcome", choices=[outcome.value for outcome in Outcome])
     p.add_argument("--note")
     p.add_argument("--at", type=_datetime, metavar="ISO_DATETIME")
     p.add_argument("--follow-up", type=_datetime, metavar="ISO_DATETIME")
@@ -89,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--what", choices=("leads", "queue"), default="leads")
 
     p = commands.add_parser("model", help="list, export or import scoring models")
-    model = p.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    model = p.add_subparsers(
+        dest="model_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
     model.add_parser("list", help="list scoring model versions")
     m = model.add_parser("export", help="write the active model to a JSON file")
     m.add_argument("file", type=Path)
@@ -233,7 +240,7 @@ def cmd_undo_import(args: argparse.Namespace) -> int:
 
 
 def cmd_leads(args: argparse.Namespace) -> int:
-    from leaddesk.core.leads import LeadFilter, display_name, lead_json, list_leads
+    from leaddesk.core.leads import JSON_FIELDS, LeadFilter, display_name, lead_json, list_leads
 
     db = open_database(args)
     with db.read() as conn:
@@ -241,10 +248,9 @@ def cmd_leads(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([lead_json(lead) for lead in rows])
     elif args.csv:
-        records = [lead_json(lead) for lead in rows]
         writer = csv.writer(sys.stdout)
-        writer.writerow(records[0].keys() if records else [])
-        for record in records:
+        writer.writerow(JSON_FIELDS)
+        for record in map(lead_json, rows):
             writer.writerow(
                 json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
                 for v in record.values()

@@ -177,3 +177,23 @@ def test_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
     )
     assert pipeline.stdout == "[\n"
     assert "Traceback" not in pipeline.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("leads", "--limit", "0"), ("log", "1", "maybe"), ("queue", "--date", "2026-13-01")]
+)
+def test_bad_arguments_get_one_error_line_and_status_2(
+    cli: Any, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli(*args)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_csv_with_no_match_still_has_its_header(cli: Any) -> None:
+    status, out, _ = cli("leads", "--csv", "--search", "nobody-is-called-this")
+    assert status == 0
+    assert out.strip().split(",") == list(JSON_FIELDS)
