@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -56,6 +57,19 @@ def open_database(location: str, parent: QWidget | None = None) -> Database | No
             location = name
 
 
+def last_database() -> str | None:
+    """The database the user last opened in the app, unless ``LEADDESK_DB`` says otherwise.
+
+    A file that has since been moved or deleted is not recreated empty: the default is used.
+    """
+    if os.environ.get("LEADDESK_DB"):
+        return None
+    last = QSettings().value("database/last")
+    if isinstance(last, str) and ("://" in last or Path(last).is_file()):
+        return last
+    return None
+
+
 def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
     """Open the main window on ``database`` (or the default one) and run until it closes.
 
@@ -69,7 +83,7 @@ def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
     dialogs.setup_logging()
     hook = dialogs.ExceptionHook().install()
     collector = GarbageCollector().start()
-    db = open_database(database or paths.default_database())
+    db = open_database(database or last_database() or paths.default_database())
     if db is None:
         collector.stop()
         hook.uninstall()

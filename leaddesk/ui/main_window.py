@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, QSize, Qt, qVersion
+from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,7 +38,7 @@ from leaddesk.ui.pages.leads_page import LeadsPage
 from leaddesk.ui.pages.queue_page import QueuePage
 from leaddesk.ui.pages.scoring_page import ScoringPage
 from leaddesk.ui.pages.welcome_page import WelcomePage
-from leaddesk.ui.workers import Worker, run_with_progress
+from leaddesk.ui.workers import Worker, cancel_all, run_with_progress
 
 PAGES = (
     ("queue", "Queue"),
@@ -343,6 +343,10 @@ class MainWindow(QMainWindow):
         self.start_import(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Work still running holds a transaction on the database the app is about to close:
+        # stop it at its next step (which rolls it back) and wait for it.
+        cancel_all()
+        QThreadPool.globalInstance().waitForDone()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/page", self.current_page())

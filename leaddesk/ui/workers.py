@@ -81,6 +81,12 @@ class Worker:
         _RUNNING.discard(self)
 
 
+def cancel_all() -> None:
+    """Ask every running worker to stop at its next step."""
+    for worker in list(_RUNNING):
+        worker.cancel()
+
+
 def running_workers() -> int:
     """How many workers have not reported their end yet (tests wait for zero)."""
     return len(_RUNNING)
@@ -92,8 +98,13 @@ def run_with_progress(
     title: str,
     on_done: Callable[[T], None],
     on_failed: Callable[[BaseException], None] | None = None,
+    *,
+    cancellable: bool = True,
 ) -> Worker:
     """Run ``job`` behind a window-modal progress dialog with a Cancel button.
+
+    A job that cannot stop part-way (one plain call, see ``call_job``, that writes) passes
+    ``cancellable=False``: a Cancel button that cannot cancel would mislead.
 
     ``on_done`` receives the job's result. A failure goes to ``on_failed``, or by default to
     the user: a cancel is silent (nothing changed), a ``LeadDeskError`` becomes a warning, and
@@ -108,6 +119,8 @@ def run_with_progress(
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     dialog.setMinimumWidth(420)
+    if not cancellable:
+        dialog.setCancelButton(None)
     worker = Worker(job)
 
     def show_progress(done: int, total: int, message: str) -> None:

@@ -134,3 +134,16 @@ def test_garbage_is_collected_in_the_gui_thread(qtbot: QtBot) -> None:
     assert gc.get_count()[0] < threshold
     collector.stop()
     assert not gc.isenabled()  # back to the state it found: the fixture's guard still runs
+
+
+def test_the_app_reopens_the_database_the_user_last_opened(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    app.configure_application(qapp)
+    assert app.last_database() is None
+    chosen = tmp_path / "team.db"
+    chosen.write_bytes(b"")
+    QSettings().setValue("database/last", str(chosen))
+    assert app.last_database() == str(chosen)
+    chosen.unlink()  # moved away since: do not recreate it empty
+    assert app.last_database() is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -134,7 +136,7 @@ def test_card_shows_the_lead_and_its_score_explanation(page: QueuePage) -> None:
     assert entry is not None
     assert entry.reason == page.reason.text()
     assert f"tel:{entry.lead['phone']}" in page.phone.text()
-    assert page.badge.text().startswith(f"{entry.lead['score']:.0f}")
+    assert page.badge.text().startswith(f"{math.floor(entry.lead['score'])} · ")
     assert "<table" in page.explanation.text()
 
 

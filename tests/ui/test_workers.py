@@ -16,7 +16,7 @@ from leaddesk.core.importing.pipeline import import_file
 from leaddesk.core.leads import lead_count
 from leaddesk.core.progress import Job, Progress
 from leaddesk.ui import dialogs
-from leaddesk.ui.workers import Worker, call_job, run_with_progress
+from leaddesk.ui.workers import Worker, call_job, cancel_all, run_with_progress
 
 
 def counting(n: int) -> Job[int]:
@@ -167,3 +167,38 @@ def test_cancel_button_of_the_progress_dialog_stops_the_job(
     assert isinstance(blocker.args[0], CancelledError)
     assert done == []
     assert shown == []  # a cancel is not a problem: nothing was changed
+
+
+def test_a_job_that_cannot_stop_offers_no_cancel_button(qtbot: QtBot, parent: QWidget) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def undo_like() -> str:
+        entered.set()
+        release.wait(5)
+        return "undone"
+
+    done: list[str] = []
+    worker = run_with_progress(
+        parent, call_job(undo_like, "Undoing…"), "Undoing…", done.append, cancellable=False
+    )
+    qtbot.waitUntil(entered.is_set)
+    dialog = parent.findChild(QProgressDialog)
+    assert dialog is not None
+    assert dialog.findChild(QPushButton) is None
+    with qtbot.waitSignal(worker.signals.finished):
+        release.set()
+    assert done == ["undone"]
+
+
+def test_cancel_all_stops_every_running_worker(qtbot: QtBot) -> None:
+    release = threading.Event()
+
+    def waiting() -> Job[None]:
+        while True:
+            yield Progress(0, 0, "waiting")
+            release.wait(0.01)
+
+    worker = Worker(waiting()).start()
+    with qtbot.waitSignal(worker.signals.failed) as blocker:
+        cancel_all()
+    assert isinstance(blocker.args[0], CancelledError)

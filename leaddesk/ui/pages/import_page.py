@@ -416,7 +416,9 @@ class ImportPage(QWidget):
 
     def undo_batch(self, batch_id: int) -> None:
         job = call_job(lambda: undo_import(self._db, batch_id), "Undoing the import…")
-        self.worker = run_with_progress(self, job, "Undoing the import…", self._undone)
+        self.worker = run_with_progress(
+            self, job, "Undoing the import…", self._undone, cancellable=False
+        )
 
     def _undone(self, _summary: object) -> None:
         self.refresh()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
@@ -10,10 +12,13 @@ from leaddesk.ui import theme
 
 
 def badge_text(score: float | None, tier: str | None, grade: str | None = None) -> str:
-    """ "86 · Hot · A"; an unscored lead reads "Not scored"."""
+    """ "86 · Hot · A"; an unscored lead reads "Not scored".
+
+    The score is rounded down, so a 39.5 (Cold under a band starting at 40) never reads "40".
+    """
     if score is None:
         return "Not scored"
-    return " · ".join(p for p in (f"{score:.0f}", tier, grade) if p)
+    return " · ".join(p for p in (str(math.floor(score)), tier, grade) if p)
 
 
 def badge_size(metrics: QFontMetrics, text: str) -> QSize:
