@@ -12,7 +12,7 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from leaddesk.core.db import Database
 from leaddesk.core.fields import slug
+from leaddesk.core.importing.normalize import normalize_phone
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import Activity, leads, utcnow
 
@@ -170,7 +171,7 @@ def _lead(
         "last_name": last,
         "email": email,
         "phone": phone,
-        "phone_digits": phone.lstrip("+"),
+        "phone_digits": _searchable_digits(phone, country.code),
         "company": company,
         "job_title": title,
         "industry": industry,
@@ -222,15 +223,28 @@ def _lead(
 
 
 def _working_hours(rng: random.Random, moment: datetime) -> datetime:
-    """The same day (or the Monday after a weekend) at a quarter hour between 9:00 and 17:00."""
-    day = moment + timedelta(days=max(0, 7 - moment.weekday()) if moment.weekday() >= 5 else 0)
-    return day.replace(hour=rng.randint(9, 16), minute=rng.choice((0, 15, 30, 45)), second=0,
-                       microsecond=0)  # fmt: skip
+    """The same local day (or the Monday after a weekend) at a quarter hour from 9:00 to 17:00.
+
+    Local to the user's computer, as the queue shows it; returned in UTC, as LeadDesk stores.
+    """
+    local = moment.astimezone()
+    day = local + timedelta(days=7 - local.weekday() if local.weekday() >= 5 else 0)
+    working = day.replace(
+        hour=rng.randint(9, 16), minute=rng.choice((0, 15, 30, 45)), second=0, microsecond=0
+    )
+    return working.astimezone(UTC)
 
 
 def _yesterday_evening(now: datetime) -> datetime:
-    """The latest a sample call may be: before today, so today's call count starts at zero."""
-    return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(hours=6)
+    """The latest a sample call may be: before the user's today, so today's count starts at 0."""
+    midnight = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (midnight - timedelta(hours=6)).astimezone(UTC)
+
+
+def _searchable_digits(phone: str, region: str) -> str:
+    """Digits as the importer stores them, so a search finds the number in either form."""
+    result = normalize_phone(phone, region)
+    return result.digits if result else phone.lstrip("+")
 
 
 def _status(rng: random.Random, quality: float) -> tuple[str, str | None]:

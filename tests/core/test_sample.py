@@ -9,6 +9,7 @@ import phonenumbers
 import sqlalchemy as sa
 
 from leaddesk.core.db import Database
+from leaddesk.core.leads import LeadFilter, list_leads
 from leaddesk.core.progress import run
 from leaddesk.core.sample import generate_leads, load_sample
 from leaddesk.core.schema import Activity, leads
@@ -48,3 +49,14 @@ def test_cancelled_sample_load_leaves_nothing(db: Database) -> None:
     job.close()
     with db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar() == 0
+
+
+def test_sample_leads_are_found_by_their_national_number(db: Database) -> None:
+    run(load_sample(db, 40, now=NOW))
+    with db.read() as conn:
+        german = conn.execute(
+            sa.select(leads.c.id, leads.c.phone).where(leads.c.country == "DE").limit(1)
+        ).one()
+        national = "0" + german.phone.removeprefix("+49")
+        found = list_leads(conn, LeadFilter(search=national[:8]))
+    assert german.id in [lead["id"] for lead in found]
