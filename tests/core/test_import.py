@@ -112,6 +112,7 @@ def test_import_normalises_values_and_scores_the_leads(db: Database, contacts: P
         assert lead["updated_at"] == lead["created_at"]
         assert lead["score"] is not None
         assert lead["grade"] in ("A", "B", "C", "D")
+    assert report.scored
     assert sorted(report.lead_ids) == [anna["id"], ben["id"]]
     with db.read() as conn:
         registry = load_registry(conn)
@@ -124,7 +125,7 @@ def test_import_normalises_values_and_scores_the_leads(db: Database, contacts: P
 def test_report_json_follows_the_cli_contract(db: Database, contacts: Path) -> None:
     data = do_import(db, contacts).to_json()
     for key in ("batch_id", "sheet", "header_row", "mapping", "rows_read", "created",
-                "updated", "merged", "skipped", "rejected"):  # fmt: skip
+                "updated", "merged", "skipped", "rejected", "scored"):  # fmt: skip
         assert key in data
     assert data["sheet"] == "Leads"
     assert data["header_row"] == 1
@@ -282,7 +283,7 @@ def test_a_failure_leaves_the_database_as_it_was(
         raise RuntimeError("disk on fire")
         yield  # a generator, as the real one
 
-    monkeypatch.setattr(pipeline, "_score", broken)
+    monkeypatch.setattr(pipeline, "rescore_with_active_steps", broken)
     with pytest.raises(RuntimeError):
         do_import(db, contacts)
     assert snapshot(db) == before
@@ -488,6 +489,71 @@ def test_problem_rows_workbook_to_fix_and_reimport(
     assert "broken@" in rows[1][-1]
 
 
+def test_problem_rows_keep_formulas_from_the_file_as_text(db: Database, tmp_path: Path) -> None:
+    """A cell such as ``=HYPERLINK(…)`` in the user's file must not become a live formula."""
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "Name,Email,=Notes\n"
+        '=cmd|\' /C calc\'!A0,broken@,"=HYPERLINK(""http://evil"")"\n'
+        "Anna Berg,anna@example.com,fine\n",
+        encoding="utf-8",
+    )
+    report = do_import(db, path)
+    target = tmp_path / "problems.xlsx"
+    assert pipeline.write_problem_rows(path, report, target) == 1
+    sheet = load_workbook(target).active
+    header, row = sheet.iter_rows(min_row=1, max_row=2)
+    assert (header[3].value, header[3].data_type) == ("=Notes", "s")
+    assert [(c.value, c.data_type) for c in row[1:4]] == [
+        ("=cmd|' /C calc'!A0", "s"),
+        ("broken@", "s"),
+        ('=HYPERLINK("http://evil")', "s"),
+    ]
+
+
+def test_problem_rows_to_an_unwritable_place_is_a_clear_error(
+    db: Database, contacts: Path, tmp_path: Path
+) -> None:
+    report = do_import(db, contacts)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(BadFileError, match="Could not write"):
+        pipeline.write_problem_rows(contacts, report, blocker / "problems.xlsx")
+    assert blocker.read_text() == "a file where a folder should be"
+
+
+@pytest.mark.parametrize("region", ["XX", "germany", "D", "001"])
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_region_phonenumbers_does_not_know_is_refused(
+    db: Database, contacts: Path, region: str, dry_run: bool
+) -> None:
+    """It would silently flag every phone written without ``+`` as invalid."""
+    before = snapshot(db)
+    with pytest.raises(InvalidInputError, match=f"“{region}” is not a country code LeadDesk"):
+        do_import(db, contacts, region=region, dry_run=dry_run)
+    assert snapshot(db) == before
+
+
+def test_region_is_accepted_in_lower_case(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "de.csv"
+    path.write_text("Name,Telefon\nAnna Berg,0151 12345678\n", encoding="utf-8")
+    report = do_import(db, path, region=" de ")
+    assert report.created == 1
+    (lead,) = all_leads(db)
+    assert (lead["phone"], bool(lead["phone_valid"])) == ("+4915112345678", True)
+
+
+def test_a_short_title_above_wider_numbers_is_a_clear_error(db: Database, tmp_path: Path) -> None:
+    """Once a StopIteration in the header search, which the job turned into RuntimeError."""
+    path = write_xlsx(tmp_path / "report.xlsx", [[1, 2, 3, 4], [5, 6, 7, 8]], ["Report", "Q1"])
+    with pytest.raises(BadFileError, match="does not look like a contact list"):
+        do_import(db, path)
+
+
+def test_a_dry_run_scores_nothing(db: Database, contacts: Path) -> None:
+    assert not do_import(db, contacts, dry_run=True).scored
+
+
 def test_a_scoring_model_that_cannot_run_does_not_cost_the_import(
     db: Database, contacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -495,9 +561,10 @@ def test_a_scoring_model_that_cannot_run_does_not_cost_the_import(
         raise InvalidInputError("Fit rule 1 names no field.")
         yield  # a generator, as the real one
 
-    monkeypatch.setattr(pipeline, "_score", broken)
+    monkeypatch.setattr(pipeline, "rescore_with_active_steps", broken)
     report = do_import(db, contacts)
     assert report.created == 2
+    assert not report.scored  # so the summary does not claim scores
     assert any("not scored: Fit rule 1 names no field." in w for w in report.warnings)
     assert [lead["score"] for lead in all_leads(db)] == [None, None]
 

@@ -15,9 +15,11 @@ from openpyxl import Workbook
 
 from leaddesk.core.errors import BadFileError
 from leaddesk.core.importing.readers import (
+    SPREADSHEET_SUFFIXES,
     column_letter,
     decode_text,
     detect_format,
+    find_header_row,
     list_sheets,
     read_table,
     sniff_delimiter,
@@ -124,6 +126,39 @@ def test_blank_and_repeated_headers_get_names(tmp_path: Path) -> None:
     )
     assert read_table(path).headers == ["Email", "Column B", "Email (2)"]
     assert column_letter(27) == "AB"
+
+
+@pytest.mark.parametrize(
+    ("rows", "header"),
+    [
+        ([["Report", "Q1"], [1, 2, 3, 4, 5], [6, 7, 8, 9, 10]], 0),
+        ([["Report", "Q1"], ["Region", "Quarter", "Total"], list(range(8))], 1),
+    ],
+)
+def test_no_text_row_as_wide_as_the_table_takes_the_widest(rows: Rows, header: int) -> None:
+    """A short title above wider numbers once raised StopIteration (a crash in the import)."""
+    assert find_header_row(rows, {}) == header
+
+
+def test_numbers_under_a_short_title_read_as_a_table(tmp_path: Path) -> None:
+    rows: Rows = [["Report", "Q1"], [1, 2, 3, 4], [5, 6, 7, 8]]
+    table = read_table(write_xlsx(tmp_path / "r.xlsx", {"S": rows}))
+    assert table.header_row == 1
+    assert table.headers == ["Report", "Q1", "Column C", "Column D"]
+    assert [number for number, _ in table.rows] == [2, 3]
+
+
+@pytest.mark.parametrize("suffix", SPREADSHEET_SUFFIXES)
+def test_every_offered_suffix_is_read(tmp_path: Path, suffix: str) -> None:
+    """The suffixes the app offers (file dialogs, ``leaddesk FILE``) all open, by content."""
+    path = tmp_path / f"leads{suffix}"
+    if suffix in (".csv", ".tsv", ".txt"):
+        path.write_text("Name\tEmail\nAnna\ta@x.de\n", encoding="utf-8")
+    else:  # calamine goes by content when the name does not match the kind
+        write_xlsx(path, {"S": [["Name", "Email"], ["Anna", "a@x.de"]]})
+    table = read_table(path)
+    assert table.headers == ["Name", "Email"]
+    assert table.rows == [(2, ["Anna", "a@x.de"])]
 
 
 def test_dates_and_numbers_keep_their_types(tmp_path: Path) -> None:

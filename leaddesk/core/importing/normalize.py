@@ -11,7 +11,6 @@ from __future__ import annotations
 import locale
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,7 +18,7 @@ from functools import cache, lru_cache
 
 import phonenumbers
 
-from leaddesk.core.fields import header_key
+from leaddesk.core.fields import header_key, strip_accents
 from leaddesk.core.importing.countries import NAMES
 
 _DROP_CHARS = dict.fromkeys(
@@ -403,7 +402,4 @@ def decimal_comma(values: list[object]) -> bool | None:
 @lru_cache(maxsize=65_536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form used to compare names for duplicates."""
-    if text.isascii():
-        return " ".join(text.casefold().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+    return " ".join(strip_accents(text).split())

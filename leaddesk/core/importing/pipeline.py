@@ -22,11 +22,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from leaddesk.core.db import Database
 from leaddesk.core.errors import BadFileError, InvalidInputError, LeadDeskError, NotFoundError
+from leaddesk.core.exporting import SafeCellWriter, closing_on_failure, replacing
 from leaddesk.core.fields import (
     LEAD_STATUSES,
     Field,
@@ -54,6 +56,7 @@ from leaddesk.core.importing.readers import IDENTITY_FIELDS, SheetData, read_tab
 from leaddesk.core.leads import load_registry
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import (
+    LEAD_DEFAULTS,
     CustomFieldRecord,
     ImportBatch,
     ImportChange,
@@ -61,6 +64,7 @@ from leaddesk.core.schema import (
     leads,
     utcnow,
 )
+from leaddesk.core.scoring.sql import rescore_with_active_steps
 
 OnDuplicate = Literal["skip", "update", "overwrite"]
 CHUNK = 2000
@@ -103,6 +107,10 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     lead_ids: list[int] = field(default_factory=list)
     dry_run: bool = False
+    scored: bool = False
+    """True when the leads this import created or changed were scored (also when there were
+    none); False for a dry run, or when scoring failed (``warnings`` says why), so a summary
+    never claims scores the leads do not have."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -571,15 +579,33 @@ def _columns(table: SheetData, limit: int) -> dict[str, list[object]]:
     return {h: [cells[i] for cells in rows] for i, h in enumerate(table.headers)}
 
 
-def _plan(
-    conn: Connection, path: Path, options: ImportOptions, table: SheetData | None = None
-) -> Job[_Plan]:
-    """Everything an import would do, computed without writing."""
+def _check_options(options: ImportOptions) -> str | None:
+    """Refuse choices that would silently spoil the import; returns the phone region to use.
+
+    A region phonenumbers does not know would flag every number written without ``+`` as
+    invalid, so ``--region germany`` is an error, not a quiet fallback.
+    """
     if options.on_duplicate not in ("skip", "update", "overwrite"):
         raise InvalidInputError(
             f"“{options.on_duplicate}” is not a way to handle duplicates: "
             "use skip, update or overwrite."
         )
+    if not options.region:
+        return default_region()
+    region = options.region.strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidInputError(
+            f"“{options.region}” is not a country code LeadDesk knows; "
+            "use a two-letter code such as DE or US."
+        )
+    return region
+
+
+def _plan(
+    conn: Connection, path: Path, options: ImportOptions, table: SheetData | None = None
+) -> Job[_Plan]:
+    """Everything an import would do, computed without writing."""
+    region = _check_options(options)
     registry = load_registry(conn)
     if table is None:
         yield Progress(0, 0, f"Reading {path.name}")
@@ -597,7 +623,6 @@ def _plan(
             'choose its field in the import wizard or with --map "Header=field".'
         )
     full_registry = FieldRegistry([*registry.custom, *new_fields])
-    region = (options.region or default_region() or "").upper() or None
     normalizer = _Normalizer(table, targets, full_registry, region)
     report = ImportReport(
         batch_id=None,
@@ -736,19 +761,11 @@ def _load_leads(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
 # --- writing ---------------------------------------------------------------------------------
 
 _INSERT_COLUMNS = [c.name for c in leads.columns if c.name != "id"]
-_DEFAULTS: dict[str, Any] = {
-    "version": 1,
-    "status": "new",
-    "do_not_call": False,
-    "do_not_email": False,
-    "attempts": 0,
-    "phone_valid": True,
-}
 
 
 def _insert_columns(records: list[_Record]) -> list[str]:
     """The columns a chunked insert needs: those the file fills, plus LeadDesk's own."""
-    used: set[str] = {"custom", "created_at", "updated_at", "import_batch_id", *_DEFAULTS}
+    used: set[str] = {"custom", "created_at", "updated_at", "import_batch_id", *LEAD_DEFAULTS}
     for record in records:
         used.update(record.values)
     return [name for name in _INSERT_COLUMNS if name in used]
@@ -758,7 +775,7 @@ def _insert_row(
     columns: list[str], record: _Record, batch_id: int | None, now: datetime
 ) -> dict[str, Any]:
     row = dict.fromkeys(columns)
-    row.update(_DEFAULTS)
+    row.update(LEAD_DEFAULTS)
     row.update(record.values)
     row.update(custom=record.custom, created_at=now, updated_at=now, import_batch_id=batch_id)
     return row
@@ -895,11 +912,13 @@ def _write(conn: Connection, path: Path, plan: _Plan, options: ImportOptions) ->
             yield Progress(done, total, "Updating leads")
     for start in range(0, len(befores), CHUNK):
         conn.execute(changes_table.insert(), befores[start : start + CHUNK])
+    report.scored = True
     if report.lead_ids:
         try:
             with conn.begin_nested():  # a model that cannot run must not cost the import
-                yield from _score(conn, None if was_empty else report.lead_ids)
+                yield from rescore_with_active_steps(conn, None if was_empty else report.lead_ids)
         except LeadDeskError as exc:
+            report.scored = False
             report.warnings.append(
                 f"The leads were imported but not scored: {exc} "
                 "Fix the scoring model, then score again (Scoring page, or `leaddesk score`)."
@@ -924,15 +943,6 @@ def _write(conn: Connection, path: Path, plan: _Plan, options: ImportOptions) ->
     )
 
 
-def _score(conn: Connection, lead_ids: list[int] | None) -> Job[None]:
-    """Score the new and changed leads with the active model, in the import's transaction."""
-    from leaddesk.core.scoring.sql import rescore_steps
-    from leaddesk.core.scoring.store import active_model
-
-    model_id, model = active_model(conn)
-    yield from rescore_steps(conn, model_id, model, load_registry(conn), lead_ids)
-
-
 def _count_unchanged(plan: _Plan, mode: OnDuplicate) -> tuple[int, int]:
     """(would update, would skip) for the matched leads of a plan."""
     updated = 0
@@ -952,6 +962,7 @@ def import_file(
     """
     options = options or ImportOptions()
     path = Path(path)
+    _check_options(options)  # before the file is read: a typo should not cost a long wait
     if options.dry_run:
         with db.read() as conn:
             plan = yield from _plan(conn, path, options)
@@ -1077,11 +1088,17 @@ def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
     }
 
 
+# The problem-rows workbook repeats the user's cells as they were: no field's number format.
+_AS_WRITTEN = custom_field("as_written", "As written")
+
+
 def write_problem_rows(path: Path, report: ImportReport, target: Path) -> int:
     """Save the rows of ``path`` that were rejected or warned about, with their original
     columns plus "Row" and "Problem", as an ``.xlsx`` to fix and import again.
 
-    Returns how many rows were written.
+    The cells come from the user's file, so they go through the export's safe writer (a
+    ``=HYPERLINK(…)`` stays text) and the file replaces ``target`` only once complete; a
+    target that cannot be written raises ``BadFileError``. Returns how many rows were written.
     """
     from openpyxl import Workbook
 
@@ -1093,13 +1110,15 @@ def write_problem_rows(path: Path, report: ImportReport, target: Path) -> int:
         if found:
             problems.setdefault(int(found.group(1)), []).append(found.group(2))
     table = read_table(path, report.sheet)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Problems")
-    sheet.append(["Row", *table.headers, "Problem"])
     written = 0
-    for row, cells in table.rows:
-        if row in problems:
-            sheet.append([row, *(_json_value(c) for c in cells), " ".join(problems[row])])
-            written += 1
-    workbook.save(target)
+    with replacing(target) as temporary, closing_on_failure(Workbook(write_only=True)) as book:
+        sheet = book.create_sheet("Problems")
+        writer = SafeCellWriter(sheet)
+        sheet.append(["Row", *(writer.text(h) for h in table.headers), "Problem"])
+        for row, cells in table.rows:
+            if row in problems:
+                values = (writer.cell(_json_value(c), _AS_WRITTEN) for c in cells)
+                sheet.append([row, *values, writer.text(" ".join(problems[row]))])
+                written += 1
+        book.save(temporary)
     return written

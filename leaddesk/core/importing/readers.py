@@ -29,6 +29,9 @@ from leaddesk.core.errors import BadFileError
 from leaddesk.core.fields import FieldRegistry, header_key
 from leaddesk.core.importing.normalize import clean_text
 
+# The file names the app offers to import (file dialogs, drag and drop, ``leaddesk FILE``);
+# the content still decides how a file is read.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt")
 Cell = object
 MAX_FILE_BYTES = 512 * 1024**2
 MAX_UNCOMPRESSED_BYTES = 1024**3
@@ -43,6 +46,7 @@ _FOOTER = re.compile(  # used with .match: anchored at the start of the cell
     r"|page \d+|vertraulich|.*do not distribute",
     re.IGNORECASE,
 )
+# Files people pick by mistake: named so the message says what the file is instead.
 _OTHER_FORMATS = ((b"%PDF", "a PDF document"), (b"\x89PNG", "an image"), (b"\xff\xd8", "an image"))
 _PASSWORD_HINT = (
     "Remove the password in Excel (File ▸ Info ▸ Protect Workbook ▸ Encrypt with Password, "
@@ -95,11 +99,7 @@ def detect_format(path: Path) -> str:
         return "xls"
     if head.startswith((b"PK\x05\x06", b"PK\x07\x08")):
         raise BadFileError(f"{path.name} is an empty or split archive, not a spreadsheet.")
-    for magic, kind in (
-        (b"%PDF", "a PDF document"),
-        (b"\x89PNG", "an image"),
-        (b"\xff\xd8", "an image"),
-    ):
+    for magic, kind in _OTHER_FORMATS:
         if head.startswith(magic):
             raise BadFileError(
                 f"{path.name} is {kind}, not a spreadsheet. "
@@ -405,7 +405,10 @@ def find_header_row(grid: list[list[Cell]], known: dict[str, str]) -> int:
     """The 0-based index of the header row among the first rows of ``grid``.
 
     A header is a row of text cells; the one naming most known fields wins, else the first
-    row about as wide as the table. Single-cell titles and "Filtered By:" lines never do.
+    row about as wide as the table, else the widest text row (a table without a real header:
+    the columns it leaves blank get letter names, and the pipeline refuses the file if no
+    column identifies a lead). Never a crash: that would be a traceback for the user.
+    Single-cell titles and "Filtered By:" lines never do.
     """
     top = grid[:HEADER_SEARCH_ROWS]
     counts = [sum(not _blank(c) for c in row) for row in top]
@@ -424,7 +427,8 @@ def find_header_row(grid: list[list[Cell]], known: dict[str, str]) -> int:
     most = max(matches for _, matches, _ in candidates)
     if most:
         return next(i for i, matches, _ in candidates if matches == most)
-    return next(i for i, _, n in candidates if n >= 0.6 * width)
+    widest = max(candidates, key=lambda candidate: candidate[2])[0]
+    return next((i for i, _, n in candidates if n >= 0.6 * width), widest)
 
 
 def _table(
