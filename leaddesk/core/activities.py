@@ -3,7 +3,8 @@
 An outcome is stored as an activity and drives the lead's cadence (status, attempts, last
 contact, next follow-up, do-not-call, phone flag) in the same transaction, which also rescores
 the lead, so the queue and the score are right the moment the next lead appears. What the
-lead was before is kept with the activity, so the last outcome can be undone exactly.
+lead was before is kept with the activity, so the last outcome can be undone exactly, as long
+as nothing has changed the lead since.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from sqlalchemy.engine import Connection
 from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.fields import CLOSED_STATUSES
-from leaddesk.core.leads import Lead, get_lead, load_registry, to_json_value, update_lead
+from leaddesk.core.leads import Lead, get_lead, to_json_value, update_lead
 from leaddesk.core.schema import Activity, Setting, utcnow
-from leaddesk.core.scoring.sql import rescore
-from leaddesk.core.scoring.store import active_model
+from leaddesk.core.scoring.sql import rescore_with_active
 
 activities = Activity.__table__  # type: ignore[attr-defined]
 settings = Setting.__table__  # type: ignore[attr-defined]
@@ -131,8 +131,12 @@ def plan_changes(
         changes["phone_valid"] = False
     elif outcome is Outcome.DO_NOT_CALL:
         changes["do_not_call"] = True
-    if status in CLOSED_STATUSES and changes["status"] != "lost":
-        changes["status"] = status  # a call never reopens a closed lead by itself
+    if status in CLOSED_STATUSES:
+        # A call never changes a closed lead's status (a won deal stays won), nor records a
+        # reason for a loss that did not happen.
+        changes["status"] = status
+        if status != "lost":
+            changes.pop("lost_reason", None)
     return changes
 
 
@@ -163,19 +167,26 @@ def log_outcome(
             ).scalar_one()
         )
         before = {name: to_json_value(lead.get(name)) for name in changes}
-        conn.execute(
-            settings.insert().values(
-                key=_UNDO_KEY.format(activity_id), value={"lead_id": lead_id, "before": before}
-            )
-        )
+        after = update_lead(conn, lead_id, changes, expected_version=None)
+        # The versions before and after the call: undo is refused once the lead changes again.
+        undo = {
+            "lead_id": lead_id,
+            "version_before": lead["version"],
+            "version": after["version"],
+            "before": before,
+        }
+        conn.execute(settings.insert().values(key=_UNDO_KEY.format(activity_id), value=undo))
         _prune_undo(conn)
-        update_lead(conn, lead_id, changes, expected_version=None)
-        _rescore_one(conn, lead_id)
+        rescore_with_active(conn, [lead_id])
         return LoggedCall(activity_id, get_lead(conn, lead_id))
 
 
 def undo_outcome(db: Database, activity_id: int) -> Lead:
-    """Remove a logged call and put its lead back as it was before the call."""
+    """Remove a logged call and put its lead back as it was before the call.
+
+    Only the lead's last call, and only while the lead is as that call left it: restoring
+    older values would silently wipe out what happened since (a later do-not-call, an edit).
+    """
     with db.write() as conn:
         key = _UNDO_KEY.format(activity_id)
         saved = conn.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
@@ -190,11 +201,17 @@ def undo_outcome(db: Database, activity_id: int) -> Lead:
                 "Edit the lead instead."
             )
         lead_id = int(saved["lead_id"])
+        version = get_lead(conn, lead_id)["version"]
+        if _last_call(conn, lead_id) != activity_id or version != saved.get("version"):
+            raise InvalidInputError(
+                "Only the last call can be undone, and only before the lead changes again."
+            )
         restored = {name: _decode(name, value) for name, value in saved["before"].items()}
-        update_lead(conn, lead_id, restored, expected_version=None)
+        after = update_lead(conn, lead_id, restored, expected_version=None)
         conn.execute(activities.delete().where(activities.c.id == activity_id))
         conn.execute(settings.delete().where(settings.c.key == key))
-        _rescore_one(conn, lead_id)
+        _reopen_previous_undo(conn, lead_id, saved.get("version_before"), after["version"])
+        rescore_with_active(conn, [lead_id])
         return get_lead(conn, lead_id)
 
 
@@ -209,9 +226,35 @@ def _prune_undo(conn: Connection) -> None:
         conn.execute(settings.delete().where(settings.c.key.in_(stale)))
 
 
-def _rescore_one(conn: Connection, lead_id: int) -> None:
-    model_id, model = active_model(conn)
-    rescore(conn, model_id, model, load_registry(conn), lead_ids=[lead_id])
+def _last_call(conn: Connection, lead_id: int) -> int | None:
+    """The id of the lead's most recently stored call, logged here or imported."""
+    return conn.execute(
+        sa.select(sa.func.max(activities.c.id)).where(
+            activities.c.lead_id == lead_id, activities.c.kind == "call"
+        )
+    ).scalar()
+
+
+def _reopen_previous_undo(
+    conn: Connection, lead_id: int, version_before: int | None, version_now: int
+) -> None:
+    """Let the lead's previous call be undone next, if the undo put the lead back as it left it.
+
+    The lead is then exactly as that call left it, only with a newer version (versions never
+    go back, or an edit opened before the undo could pass the optimistic lock), so that
+    call's record moves on to the new version and Ctrl+Z can go on undoing.
+    """
+    previous = _last_call(conn, lead_id)
+    if previous is None or version_before is None:
+        return
+    key = _UNDO_KEY.format(previous)
+    saved = conn.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
+    if saved is not None and saved.get("version") == version_before:
+        conn.execute(
+            settings.update()
+            .where(settings.c.key == key)
+            .values(value={**saved, "version": version_now})
+        )
 
 
 def _decode(name: str, value: Any) -> Any:

@@ -95,9 +95,9 @@ def search_clause(text: str) -> sa.ColumnElement[bool]:
     words = text.strip().casefold().split()
     clauses = []
     for word in words:
-        pattern = f"%{_escape_like(word)}%"
+        pattern = f"%{escape_like(word)}%"
         options = [
-            sa.func.lower(column).like(pattern, escape="\\")
+            sa.func.lower(column).like(pattern, escape=LIKE_ESCAPE)
             for column in (leads.c.first_name, leads.c.last_name, leads.c.email, leads.c.company)
         ]
         digits = re.sub(r"\D", "", word)
@@ -107,8 +107,17 @@ def search_clause(text: str) -> sa.ColumnElement[bool]:
     return sa.and_(*clauses)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern written with ``escape=LIKE_ESCAPE``.
+
+    Every LIKE in LeadDesk escapes user text here, with one escape character, so that a
+    ``%`` or ``_`` someone types is matched as itself.
+    """
+    e = LIKE_ESCAPE
+    return text.replace(e, e + e).replace("%", e + "%").replace("_", e + "_")
 
 
 def list_leads(

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from leaddesk.core.activities import Cadence, Outcome, log_outcome, plan_changes, undo_outcome
 from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, NotFoundError
-from leaddesk.core.leads import get_lead
+from leaddesk.core.leads import get_lead, update_lead
 from leaddesk.core.schema import Activity
 
 AddLeads = Callable[..., list[int]]
@@ -52,6 +52,14 @@ CADENCE = [
     (NEW, Outcome.WRONG_NUMBER, THURSDAY, None, None, {"phone_valid": False}),
     (NEW, Outcome.DO_NOT_CALL, THURSDAY, None, None, {"do_not_call": True}),
     ({"status": "won", "attempts": 2}, Outcome.NO_ANSWER, THURSDAY, None, None, {"status": "won"}),
+    ({"status": "won", "attempts": 2}, Outcome.NOT_INTERESTED, THURSDAY, None, None,
+     {"status": "won", "lost_reason": None}),
+    ({"status": "disqualified", "attempts": 0}, Outcome.NOT_INTERESTED, THURSDAY, None, "No",
+     {"status": "disqualified", "lost_reason": None}),
+    ({"status": "won", "attempts": 2}, Outcome.MEETING, THURSDAY, None, None, {"status": "won"}),
+    ({"status": "lost", "attempts": 2}, Outcome.MEETING, THURSDAY, None, None, {"status": "lost"}),
+    ({"status": "lost", "attempts": 2}, Outcome.NOT_INTERESTED, THURSDAY, None, "Budget",
+     {"status": "lost", "lost_reason": "Budget"}),
 ]  # fmt: skip
 
 
@@ -127,3 +135,62 @@ def test_only_recent_calls_keep_an_undo_record(
     with pytest.raises(InvalidInputError, match=r"cannot be undone"):
         undo_outcome(db, logged[0].activity_id)
     assert undo_outcome(db, logged[2].activity_id)["attempts"] == 2
+
+
+def test_a_call_never_changes_a_closed_leads_status(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456", "status": "won"}])
+    logged = log_outcome(db, lead_id, Outcome.NOT_INTERESTED, note="Happy as is")
+    assert (logged.lead["status"], logged.lead["lost_reason"]) == ("won", None)
+    assert logged.lead["attempts"] == 1
+
+
+UNDO_REFUSED = r"Only the last call can be undone, and only before the lead changes again\."
+
+
+def test_only_the_last_call_can_be_undone(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456", "status": "contacted", "attempts": 2}])
+    first = log_outcome(db, lead_id, Outcome.NO_ANSWER, at=THURSDAY)
+    second = log_outcome(db, lead_id, Outcome.DO_NOT_CALL, at=FRIDAY)
+    with pytest.raises(InvalidInputError, match=UNDO_REFUSED):
+        undo_outcome(db, first.activity_id)
+    with db.read() as conn:
+        assert get_lead(conn, lead_id)["do_not_call"] is True  # the later call still stands
+    restored = undo_outcome(db, second.activity_id)
+    assert (restored["do_not_call"], restored["attempts"]) == (False, 3)
+    restored = undo_outcome(db, first.activity_id)  # now the last call again
+    assert (restored["attempts"], restored["last_contacted_at"]) == (2, None)
+
+
+def test_a_call_recorded_elsewhere_after_it_blocks_undo(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456"}])
+    logged = log_outcome(db, lead_id, Outcome.NO_ANSWER, at=THURSDAY)
+    with db.write() as conn:  # as an import of call history would, without touching the lead
+        table = Activity.__table__  # type: ignore[attr-defined]
+        conn.execute(table.insert().values(lead_id=lead_id, kind="call", at=FRIDAY))
+    with pytest.raises(InvalidInputError, match=UNDO_REFUSED):
+        undo_outcome(db, logged.activity_id)
+
+
+def test_undo_is_refused_once_the_lead_changed(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456"}])
+    logged = log_outcome(db, lead_id, Outcome.NO_ANSWER, at=THURSDAY)
+    with db.write() as conn:
+        update_lead(conn, lead_id, {"owner": "bea"}, expected_version=logged.lead["version"])
+    with pytest.raises(InvalidInputError, match=UNDO_REFUSED):
+        undo_outcome(db, logged.activity_id)
+    with db.read() as conn:
+        lead = get_lead(conn, lead_id)
+    assert (lead["owner"], lead["attempts"]) == ("bea", 1)
+
+
+def test_undoing_a_later_call_does_not_reopen_one_before_an_edit(
+    db: Database, add_leads: AddLeads
+) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456"}])
+    first = log_outcome(db, lead_id, Outcome.NO_ANSWER, at=THURSDAY)
+    with db.write() as conn:
+        update_lead(conn, lead_id, {"owner": "bea"}, expected_version=first.lead["version"])
+    second = log_outcome(db, lead_id, Outcome.VOICEMAIL, at=FRIDAY)
+    assert undo_outcome(db, second.activity_id)["owner"] == "bea"
+    with pytest.raises(InvalidInputError, match=UNDO_REFUSED):
+        undo_outcome(db, first.activity_id)

@@ -119,3 +119,16 @@ def test_explain_lead_matches_the_stored_score(db: Database, add_leads: AddLeads
     assert explanation.score == lead["score"] > 0
     assert any("Connected call" in c.label for c in explanation.contributions)
     assert elapsed < 0.5  # generous here; the benchmark holds it under 10 ms
+
+
+def test_explaining_before_any_model_is_stored_writes_nothing(
+    db: Database, add_leads: AddLeads
+) -> None:
+    from leaddesk.core.scoring import store
+
+    ids = add_leads([{"job_title": "VP Sales"}])
+    with db.read() as conn:
+        explanation = explain_lead(conn, ids[0], now=NOW)
+    with db.read() as conn:
+        assert store.list_models(conn) == []
+    assert explanation.score == 20.0  # the built-in default model's VP rule

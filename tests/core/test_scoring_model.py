@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -192,21 +193,28 @@ def test_round_score_rounds_half_up_the_same_way_everywhere() -> None:
 # -- the store -----------------------------------------------------------------------------
 
 
-def test_active_model_is_created_once(db: Database) -> None:
+def test_reading_the_active_model_writes_nothing(db: Database) -> None:
+    with db.read() as conn:
+        assert store.active_model(conn) == (None, default_model())
+    with db.read() as conn:
+        assert store.list_models(conn) == []
+
+
+def test_the_default_model_is_stored_once_when_needed(db: Database) -> None:
     with db.write() as conn:
-        first_id, first = store.active_model(conn)
-        second_id, _ = store.active_model(conn)
+        first_id = store.ensure_active_model(conn)
+        second_id = store.ensure_active_model(conn)
         infos = store.list_models(conn)
+        assert store.active_model(conn) == (first_id, default_model())
     assert first_id == second_id
-    assert first == default_model()
-    assert [(i.state, i.name) for i in infos] == [("active", first.name)]
+    assert [(i.state, i.name) for i in infos] == [("active", default_model().name)]
 
 
 def test_drafts_activation_and_archive(db: Database, add_leads: object) -> None:
     from leaddesk.core.progress import run
 
     with db.write() as conn:
-        default_id, _ = store.active_model(conn)
+        default_id = store.ensure_active_model(conn)
         draft = ScoringModel("Titles only", fit_rules=[Rule("job_title", "contains", "vp", 50)])
         draft_id = store.save_model(conn, draft)
         draft.fit_rules.append(Rule("country", "equals", "DE", 5))
@@ -228,14 +236,69 @@ def test_saving_an_invalid_model_is_refused(db: Database) -> None:
 
 def test_export_and_import_json(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "model.json"
-    with db.write() as conn:
+    with db.read() as conn:
         store.export_model_json(conn, path)
+        assert store.list_models(conn) == []  # exporting the default does not store it
+    with db.write() as conn:
         new_id = store.import_model_json(conn, path)
         assert store.get_model(conn, new_id) == default_model()
         assert {i.id: i.state for i in store.list_models(conn)}[new_id] == "draft"
-        (tmp_path / "bad.json").write_text("{not json", "utf-8")
-        with pytest.raises(BadFileError, match=r"bad\.json"):
-            store.import_model_json(conn, tmp_path / "bad.json")
+
+
+def test_export_to_a_folder_that_cannot_be_written_says_so(db: Database, tmp_path: Path) -> None:
+    with db.read() as conn:
+        with pytest.raises(BadFileError, match=r"Could not write .*Choose another folder\."):
+            store.export_model_json(conn, tmp_path / "missing" / "model.json")
+        with pytest.raises(BadFileError, match=r"Could not write"):
+            store.export_model_json(conn, tmp_path)  # a folder, not a file
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "message"),
+    [
+        (None, BadFileError, r"There is no file .*model\.json"),
+        ("{not json", BadFileError, r"model\.json is not valid JSON \(line 1, column 2\)"),
+        (b"\xff\xfe\x00bad", BadFileError, r"model\.json is not a text file"),
+        ("[1, 2]", InvalidInputError, r"not a LeadDesk scoring model"),
+        ('{"format": 99, "name": "x"}', InvalidInputError, r"format 99"),
+    ],
+)
+def test_importing_a_bad_model_file_says_why(
+    db: Database,
+    tmp_path: Path,
+    content: str | bytes | None,
+    error: type[Exception],
+    message: str,
+) -> None:
+    path = tmp_path / "model.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, "utf-8")
+    with db.write() as conn, pytest.raises(error, match=message):
+        store.import_model_json(conn, path)
+
+
+def test_importing_a_folder_says_it_cannot_be_read(db: Database, tmp_path: Path) -> None:
+    with db.write() as conn, pytest.raises(BadFileError, match=r"Could not read"):
+        store.import_model_json(conn, tmp_path)
+
+
+def test_the_default_model_marks_free_and_isp_mail_as_free() -> None:
+    from leaddesk.core.scoring.explain import evaluate
+    from leaddesk.core.scoring.model import FREE_EMAIL_DOMAINS
+
+    domains = [
+        "hotmail.es", "yahoo.ca", "libero.it", "orange.fr", "gmx.de", "ziggo.nl", "telia.com",
+        "bigpond.com", "bluewin.ch",
+    ]  # fmt: skip
+    now = datetime(2026, 3, 4, tzinfo=UTC)
+    for domain in domains:
+        assert f"@{domain}" in FREE_EMAIL_DOMAINS
+        lead = {"id": 1, "email": f"ann.lee@{domain}"}
+        explanation = evaluate(default_model(), lead, [], REGISTRY, now)
+        labels = [c.label for c in explanation.contributions]
+        assert "Free email domain" in labels, domain
 
 
 def test_two_versions_are_compared_rule_by_rule() -> None:

@@ -62,6 +62,11 @@ TEXT_CASES = [
     ("contains", "100%", "We give 1000 always", False),
     ("contains", "a_b", "xa_bx", True),
     ("contains", "a_b", "xacbx", False),
+    ("contains", "a\\b", "xa\\bx", True),
+    ("contains", "a\\%", "xa\\%x", True),
+    ("contains", "a\\%", "xa\\bx", False),
+    ("contains", "a/_b", "a/_b", True),
+    ("contains", "a/_b", "a/xb", False),
     ("contains", "[x]*", "élan [X]* ok", True),
     ("contains", "?", "émile", False),
     ("starts_with", "head", "Head of Growth", True),
@@ -221,11 +226,8 @@ def test_decay_caps_grade_and_tier(db: Database, add_leads: AddLeads) -> None:
 def test_a_second_rescore_writes_nothing(db: Database, add_leads: AddLeads) -> None:
     add_leads([{"job_title": "VP Sales", "employees": 200.0}, {"job_title": "Intern"}, {}])
     with db.write() as conn:
-        model_id, model = store.active_model(conn)
-        registry = load_registry(conn)
-        first = sql.rescore(conn, model_id, model, registry, now=NOW)
-        later = NOW + timedelta(hours=1)
-        second = sql.rescore(conn, model_id, model, registry, now=later)
+        first = sql.rescore_with_active(conn, now=NOW)
+        second = sql.rescore_with_active(conn, now=NOW + timedelta(hours=1))
         stamps = {r.scored_at for r in conn.execute(sa.select(leads.c.scored_at))}
     assert (first.scored, first.changed) == (3, 3)
     assert (second.scored, second.changed) == (3, 0)
@@ -252,14 +254,30 @@ def test_rescore_job_uses_the_active_model_and_can_be_cancelled(
     assert scores(db) == [25.0, 25.0, 25.0]
 
 
+def test_rescoring_with_the_active_model_stores_the_default_to_stamp_its_id(
+    db: Database, add_leads: AddLeads
+) -> None:
+    ids = add_leads([{"job_title": "Chief Executive"}, {"job_title": "Intern"}])
+    with db.write() as conn:
+        result = sql.rescore_with_active(conn, lead_ids=[ids[0]], now=NOW)
+        (info,) = store.list_models(conn)
+        stamped = conn.execute(sa.select(leads.c.scored_model_id).order_by(leads.c.id)).all()
+    assert (result.scored, result.changed) == (1, 1)
+    assert (info.state, info.name) == ("active", default_model().name)
+    assert [row.scored_model_id for row in stamped] == [info.id, None]
+    assert scores(db) == [25.0, None]
+
+
 def test_activating_a_model_rescores_every_lead(db: Database, add_leads: AddLeads) -> None:
     add_leads([{"job_title": "VP"}, {"job_title": "Intern"}])
     with db.write() as conn:
-        store.active_model(conn)
         draft_id = store.save_model(conn, one_rule("job_title", "equals", "intern"))
     result = run(store.activate_model(db, draft_id))
     assert (result.scored, result.changed) == (2, 2)
     assert scores(db) == [0.0, 10.0]
+    with db.read() as conn:  # the default it replaced is kept, to go back to
+        states = {i.name: i.state for i in store.list_models(conn)}
+    assert states == {"t": "active", default_model().name: "archived"}
 
 
 def test_no_user_text_reaches_the_sql(db: Database) -> None:
@@ -298,9 +316,9 @@ def test_both_executors_agree_on_sample_like_data(db: Database, add_leads: AddLe
     acts = [(i, a) for i, row in enumerate(rows) for a in row.pop("_activities")]
     ids = add_leads(rows, acts)
     with db.write() as conn:
-        model_id, model = store.active_model(conn)
+        sql.rescore_with_active(conn, now=NOW)
+        _, model = store.active_model(conn)
         registry = load_registry(conn)
-        sql.rescore(conn, model_id, model, registry, now=NOW)
         for lead_id in ids:
             lead = get_lead(conn, lead_id)
             got = evaluate(model, lead, lead_activities(conn, lead_id, model), registry, NOW)
@@ -333,9 +351,18 @@ def test_big_rescores_borrow_a_larger_cache_and_give_it_back(
     add_leads([{"job_title": "VP"}])
     with db.write() as conn:
         before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        model_id, model = store.active_model(conn)
-        job = sql.rescore_steps(conn, model_id, model, load_registry(conn), now=NOW)
+        job = sql.rescore_with_active_steps(conn, now=NOW)
         next(job)
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == sql.BULK_CACHE_KIB
         run(job)
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+
+
+def test_like_patterns_are_escaped_one_way_everywhere() -> None:
+    from leaddesk.core.leads import LIKE_ESCAPE, escape_like, search_clause
+
+    assert escape_like("50%_a\\b/c") == "50\\%\\_a\\\\b/c"
+    compiler = sql.Compiler(one_rule("job_title", "contains", "x"), FieldRegistry(), "sqlite", NOW)
+    for clause in (compiler.condition(Rule("job_title", "contains", "50%", 1)), search_clause("a")):
+        compiled = clause.compile(compile_kwargs={"literal_binds": True})
+        assert f"ESCAPE '{LIKE_ESCAPE}'" in str(compiled)

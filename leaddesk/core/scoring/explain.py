@@ -239,7 +239,10 @@ def lead_activities(conn: Connection, lead_id: int, model: ScoringModel) -> list
 
 
 def explain_lead(conn: Connection, lead_id: int, now: datetime | None = None) -> Explanation:
-    """Why the lead has its score, under the active model (NotFoundError for an unknown id)."""
+    """Why the lead has its score, under the active model (NotFoundError for an unknown id).
+
+    It writes nothing, so it runs in a read transaction (the detail view, `explain`).
+    """
     from leaddesk.core.scoring.store import active_model
 
     lead = get_lead(conn, lead_id)

@@ -12,8 +12,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from leaddesk.core.errors import InvalidInputError
 from leaddesk.core.fields import Field, FieldRegistry, FieldType
 
@@ -335,7 +333,8 @@ FREE_EMAIL_DOMAINS = [
     "@gmail.com", "@googlemail.com", "@yahoo.com", "@hotmail.com", "@outlook.com",
     "@live.com", "@aol.com", "@icloud.com", "@me.com", "@gmx.de", "@gmx.net", "@web.de",
     "@yahoo.fr", "@hotmail.fr", "@orange.fr", "@free.fr", "@laposte.net", "@mail.ru",
-    "@yandex.ru", "@protonmail.com", "@proton.me", "@qq.com", "@163.com",
+    "@yandex.ru", "@protonmail.com", "@proton.me", "@qq.com", "@163.com", "@hotmail.es",
+    "@yahoo.ca", "@libero.it", "@ziggo.nl", "@telia.com", "@bigpond.com", "@bluewin.ch",
 ]  # fmt: skip
 
 
@@ -386,16 +385,6 @@ def default_model() -> ScoringModel:
         grade_bands={"A": 40, "B": 25, "C": 10},
         tier_bands={"Hot": 70, "Warm": 40},
     )
-
-
-def active_model(conn: Connection) -> tuple[int, ScoringModel]:
-    """The active model and its id, created from ``default_model`` on first use.
-
-    Kept here as well as in ``store`` because callers think of it as part of the model.
-    """
-    from leaddesk.core.scoring import store
-
-    return store.active_model(conn)
 
 
 def compare(old: ScoringModel, new: ScoringModel, registry: FieldRegistry) -> list[str]:

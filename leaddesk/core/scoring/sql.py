@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from leaddesk.core import progress
 from leaddesk.core.db import Database
 from leaddesk.core.fields import Field, FieldRegistry, FieldType
-from leaddesk.core.leads import load_registry
+from leaddesk.core.leads import LIKE_ESCAPE, escape_like, load_registry
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import Activity, leads, utcnow
 from leaddesk.core.scoring import common
@@ -119,10 +119,10 @@ class Compiler:
             ascii_match: sa.ColumnElement[bool] = sa.func.lower(x).in_(ascii_texts)
         else:
             likes = [
-                ("%" if wild_before else "") + _like_escape(t) + ("%" if wild_after else "")
+                ("%" if wild_before else "") + escape_like(t) + ("%" if wild_after else "")
                 for t in ascii_texts
             ]
-            ascii_match = sa.or_(sa.false(), *(x.like(p, escape="/") for p in likes))
+            ascii_match = sa.or_(sa.false(), *(x.like(p, escape=LIKE_ESCAPE) for p in likes))
         other_match = sa.or_(*(x.op("GLOB", is_comparison=True)(sa.literal(g)) for g in globs))
         # Fewer characters than bytes means non-ASCII (cheaper than a GLOB class).
         non_ascii = sa.func.length(x) != sa.func.length(sa.cast(x, sa.LargeBinary()))
@@ -316,10 +316,6 @@ def _like(text: sa.ColumnElement[str], op: str, pattern: str) -> sa.ColumnElemen
     return text.endswith(pattern, autoescape=True)
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
 def round_sql(value: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     """``common.round_score`` in SQL: ``floor(x * 10 + 0.5) / 10``."""
     return sa.func.floor(value * 10 + 0.5) / sa.literal_column("10.0", sa.Float())
@@ -494,13 +490,35 @@ def _scopes(
         )
 
 
+def rescore_with_active(
+    conn: Connection, lead_ids: Sequence[int] | None = None, now: datetime | None = None
+) -> RescoreResult:
+    """Rescore leads (all, or ``lead_ids``) with the active model, in the caller's transaction.
+
+    What the importer, the call logger and the sample data need after they change leads.
+    """
+    return progress.run(rescore_with_active_steps(conn, lead_ids, now))
+
+
+def rescore_with_active_steps(
+    conn: Connection, lead_ids: Sequence[int] | None = None, now: datetime | None = None
+) -> Job[RescoreResult]:
+    """``rescore_with_active`` as a job, for callers that show progress.
+
+    The scores are stamped with the model's id, so the default model is stored first if no
+    model is yet (``ensure_active_model``); the caller's transaction is a write one anyway.
+    """
+    from leaddesk.core.scoring.store import ensure_active_model, get_model  # store imports us
+
+    model_id = ensure_active_model(conn)
+    model = get_model(conn, model_id)
+    registry = load_registry(conn)
+    return (yield from rescore_steps(conn, model_id, model, registry, lead_ids, now))
+
+
 def rescore_job(
     db: Database, lead_ids: list[int] | None = None, now: datetime | None = None
 ) -> Job[RescoreResult]:
     """Rescore leads with the active model in one transaction (nothing written if stopped)."""
-    from leaddesk.core.scoring.store import active_model
-
     with db.write() as conn:
-        model_id, model = active_model(conn)
-        registry = load_registry(conn)
-        return (yield from rescore_steps(conn, model_id, model, registry, lead_ids, now))
+        return (yield from rescore_with_active_steps(conn, lead_ids, now))

@@ -1,7 +1,9 @@
 """Versions of the scoring model in ``scoring_models``: drafts, one active, archived ones.
 
 Every version is kept, so any archived model can be reactivated and two versions compared.
-The first time scores are needed, the built-in default model is stored and activated.
+Until a model is stored, the built-in default is the active one; it is stored and activated
+the first time something writes with it (a rescore stamping its id, an activation), so that
+reading the active model never writes.
 """
 
 from __future__ import annotations
@@ -48,16 +50,30 @@ class ModelInfo:
         }
 
 
-def active_model(conn: Connection) -> tuple[int, ScoringModel]:
-    """The active model and its id; the default model is stored and activated on first use."""
+def active_model(conn: Connection) -> tuple[int | None, ScoringModel]:
+    """The active model and its id, writing nothing (safe inside ``db.read()``).
+
+    The id is None while no model is stored yet: the built-in default is then the active
+    one. Code that needs an id to stamp on leads calls ``ensure_active_model`` instead.
+    """
     row = conn.execute(
         sa.select(models.c.id, models.c.definition).where(models.c.state == "active")
     ).first()
-    if row is not None:
-        return int(row.id), ScoringModel.from_dict(row.definition)
-    model = default_model()
-    model_id = save_model(conn, model, state="active")
-    return model_id, model
+    if row is None:
+        return None, default_model()
+    return int(row.id), ScoringModel.from_dict(row.definition)
+
+
+def ensure_active_model(conn: Connection) -> int:
+    """The active model's id, storing and activating the default model if none is stored.
+
+    Only write paths call this (rescoring, activating another version), so the default is
+    kept as a version of its own once leads carry its id or a newer version replaces it.
+    """
+    model_id, model = active_model(conn)
+    if model_id is None:
+        model_id = save_model(conn, model, state="active")
+    return model_id
 
 
 def get_model(conn: Connection, model_id: int) -> ScoringModel:
@@ -128,6 +144,7 @@ def activate_model(db: Database, model_id: int) -> Job[RescoreResult]:
         model = get_model(conn, model_id)
         registry = load_registry(conn)
         check(model, registry)
+        ensure_active_model(conn)  # the default becomes an archived version one can go back to
         _archive_active(conn)
         conn.execute(
             models.update()
@@ -140,7 +157,13 @@ def activate_model(db: Database, model_id: int) -> Job[RescoreResult]:
 def export_model_json(conn: Connection, path: Path, model_id: int | None = None) -> Path:
     """Write a version (the active one by default) to a JSON file others can import."""
     model = active_model(conn)[1] if model_id is None else get_model(conn, model_id)
-    path.write_text(json.dumps(model.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8")
+    text = json.dumps(model.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        path.write_text(text, "utf-8")
+    except OSError as exc:
+        raise BadFileError(
+            f"Could not write {path}: {exc.strerror or exc}. Choose another folder."
+        ) from exc
     return path
 
 
@@ -148,9 +171,19 @@ def import_model_json(conn: Connection, path: Path) -> int:
     """Store the model in a JSON file as a new draft and return its id."""
     try:
         data = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except FileNotFoundError as exc:
+        raise BadFileError(f"There is no file {path}. Check its name and folder.") from exc
+    except OSError as exc:
         raise BadFileError(
-            f"{path.name} cannot be read as a scoring model ({exc}). "
-            "Choose a file exported by LeadDesk."
+            f"Could not read {path}: {exc.strerror or exc}. Choose a file you can open."
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise BadFileError(
+            f"{path.name} is not a text file. Choose a scoring model exported by LeadDesk."
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise BadFileError(
+            f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}). "
+            "Choose a scoring model exported by LeadDesk."
         ) from exc
     return save_model(conn, ScoringModel.from_dict(data), state="draft")
