@@ -91,8 +91,7 @@ def main() -> None:
 
         def rescore() -> sql.RescoreResult:
             with db.write() as conn:
-                model_id, model = store.active_model(conn)
-                return sql.rescore(conn, model_id, model, load_registry(conn), now=NOW)
+                return sql.rescore_with_active(conn, now=NOW)
 
         first_s, first = timed(rescore)
         again_s, again = timed(rescore)

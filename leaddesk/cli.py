@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 EXIT_WORLD = 2
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _split_open_file(args: list[str]) -> tuple[list[str], Path | None]:
     """``leaddesk [--db X] FILE.xlsx`` (a double-click on a spreadsheet) opens the import wizard."""
+    from leaddesk.core.importing.readers import SPREADSHEET_SUFFIXES
+
     if args and args[-1].lower().endswith(SPREADSHEET_SUFFIXES) and not COMMANDS.keys() & set(args):
         return args[:-1], Path(args[-1])
     return args, None

@@ -280,9 +280,7 @@ def _calls(
 
 def load_sample(db: Database, n: int = 500, seed: int = 7, now: datetime | None = None) -> Job[int]:
     """Add ``n`` sample leads with their activities, scored, in one transaction."""
-    from leaddesk.core.leads import load_registry
-    from leaddesk.core.scoring.model import active_model
-    from leaddesk.core.scoring.sql import rescore
+    from leaddesk.core.scoring.sql import rescore_with_active_steps
 
     total = n
     yield Progress(0, total, "Creating sample leads…")
@@ -298,8 +296,7 @@ def load_sample(db: Database, n: int = 500, seed: int = 7, now: datetime | None 
                 yield Progress(done, total, "Creating sample leads…")
         ids += _insert(conn, chunk)
         yield Progress(total, total, "Scoring sample leads…")
-        model_id, model = active_model(conn)
-        rescore(conn, model_id, model, load_registry(conn), lead_ids=ids, now=now)
+        yield from rescore_with_active_steps(conn, lead_ids=ids, now=now)
     return len(ids)
 
 

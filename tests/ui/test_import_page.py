@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from leaddesk.core.db import Database
+from leaddesk.core.importing.pipeline import ImportReport
 from leaddesk.core.leads import list_leads, load_registry
 from leaddesk.ui import dialogs
 from leaddesk.ui.main_window import MainWindow
-from leaddesk.ui.pages.import_page import CUSTOM, ImportPage
+from leaddesk.ui.pages.import_page import CUSTOM, ImportPage, _summary_note
 from leaddesk.ui.workers import running_workers
 
 HEADERS = ["Full Name", "E-mail", "Phone number", "Company", "Favourite colour"]
@@ -127,3 +128,14 @@ def test_a_bad_file_is_explained(
     qtbot.waitUntil(lambda: bool(shown))
     assert "PDF" in shown[0]
     assert page.steps.currentIndex() == page.START
+
+
+@pytest.mark.parametrize(
+    ("created", "scored", "says"),
+    [(3, True, "was scored"), (3, False, "not scored"), (0, False, "No lead was added")],
+)
+def test_the_summary_says_whether_the_leads_were_scored(
+    created: int, scored: bool, says: str
+) -> None:
+    report = ImportReport(None, "c.xlsx", None, 1, {}, created=created, scored=scored)
+    assert says in _summary_note(report)

@@ -37,6 +37,7 @@ from leaddesk.core.importing.pipeline import (
     preview_import,
     undo_import,
 )
+from leaddesk.core.importing.readers import SPREADSHEET_SUFFIXES
 from leaddesk.core.leads import load_registry
 from leaddesk.ui import theme
 from leaddesk.ui.dialogs import MessageDialog
@@ -44,7 +45,6 @@ from leaddesk.ui.formatting import relative_time
 from leaddesk.ui.widgets.tables import read_only_table
 from leaddesk.ui.workers import Worker, call_job, run_with_progress
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt")
 FILE_FILTER = (
     "Spreadsheets (" + " ".join(f"*{s}" for s in SPREADSHEET_SUFFIXES) + ");;All files (*)"
 )
@@ -55,6 +55,17 @@ DUPLICATE_CHOICES = (
     ("overwrite", "Overwrite existing leads with the file's values"),
     ("skip", "Skip leads that already exist"),
 )
+
+
+def _summary_note(report: ImportReport) -> str:
+    if not (report.created or report.updated):
+        return "No lead was added or changed."
+    if not report.scored:
+        return "The leads were imported but not scored: the warnings below say why."
+    return (
+        "Every new and updated lead was scored with the active model; the best of them "
+        "are waiting in today's Queue."
+    )
 
 
 def is_spreadsheet(path: Path) -> bool:
@@ -379,12 +390,7 @@ class ImportPage(QWidget):
             + (f" (sheet {report.sheet})" if report.sheet else "")
             + f": {report.rows_read} rows read."
         )
-        self.summary_note.setText(
-            "Every new and updated lead was scored with the active model; the best of them "
-            "are waiting in today's Queue."
-            if report.created or report.updated
-            else "No lead was added or changed."
-        )
+        self.summary_note.setText(_summary_note(report))
         for key, label in self.stats.items():
             value = getattr(report, key)
             label.setText(str(len(value) if isinstance(value, list) else value))

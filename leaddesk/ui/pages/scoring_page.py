@@ -87,7 +87,7 @@ class ScoringPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        with self._db.write() as conn:  # the first use stores the default model
+        with self._db.read() as conn:
             _, model = active_model(conn)
             registry = load_registry(conn)
         self.model = model
