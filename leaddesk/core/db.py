@@ -20,7 +20,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 
 from leaddesk.core.errors import DatabaseError
 
@@ -105,13 +104,6 @@ class Database:
             conn.execution_options(**{_WRITE: True})
             with conn.begin():
                 yield conn
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """An ORM session inside one write transaction, for small unit-of-work edits."""
-        with self.write() as conn, Session(bind=conn) as session:
-            yield session
-            session.flush()
 
     def backup(self, target: Path) -> Path:
         """Copy a SQLite database with the online backup API (safe while it is in use)."""

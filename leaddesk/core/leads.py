@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,12 +17,13 @@ from leaddesk.core.schema import CustomFieldRecord, leads, utcnow
 
 Lead = dict[str, Any]
 
-# The fields ``leaddesk leads --json`` promises, in this order (the CLI contract).
+# The fields ``leaddesk leads --json`` promises, in this order (the CLI contract). A phone that
+# could not be made valid is kept as written, so ``phone_valid`` says which ones are E.164.
 JSON_FIELDS = (
-    "id", "external_id", "first_name", "last_name", "email", "phone", "company", "job_title",
-    "country", "city", "employees", "annual_revenue", "source", "status", "owner", "do_not_call",
-    "do_not_email", "last_contacted_at", "next_follow_up_at", "score", "fit_score",
-    "engagement_score", "grade", "tier", "custom",
+    "id", "external_id", "first_name", "last_name", "email", "phone", "phone_valid", "company",
+    "job_title", "country", "city", "employees", "annual_revenue", "source", "status", "owner",
+    "do_not_call", "do_not_email", "last_contacted_at", "next_follow_up_at", "score",
+    "fit_score", "engagement_score", "grade", "tier", "custom",
 )  # fmt: skip
 
 
@@ -43,14 +44,6 @@ def get_lead(conn: Connection, lead_id: int) -> Lead:
     if row is None:
         raise NotFoundError(f"There is no lead with id {lead_id}. Check the id with `leads`.")
     return dict(row)
-
-
-def get_leads(conn: Connection, lead_ids: Iterable[int]) -> list[Lead]:
-    """The leads with these ids, in the order asked (unknown ids are left out)."""
-    ids = list(lead_ids)
-    rows = conn.execute(sa.select(leads).where(leads.c.id.in_(ids))).mappings().all()
-    by_id = {row["id"]: dict(row) for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def display_name(lead: Mapping[str, Any]) -> str:

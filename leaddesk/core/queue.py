@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from leaddesk.core.fields import CLOSED_STATUSES
 from leaddesk.core.leads import Lead, display_name, get_lead, lead_json
 from leaddesk.core.schema import Activity, leads, utcnow
+from leaddesk.core.wording import days_ago
 
 activities = Activity.__table__  # type: ignore[attr-defined]
 
@@ -312,12 +313,8 @@ def _when(moment: datetime | None, window: Window) -> str:
 
 
 def _ago(moment: datetime, window: Window) -> str:
-    days = (_local(window.now, window).date() - _local(moment, window).date()).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
+    """Calendar days in the user's zone: a call at 23:00 was "yesterday" at 08:00."""
+    return days_ago((_local(window.now, window).date() - _local(moment, window).date()).days)
 
 
 def why_not_queued(

@@ -64,6 +64,7 @@ def test_leads_json_has_every_promised_field(cli: Any, tmp_path: Path) -> None:
     ada = next(r for r in rows if r["first_name"] == "Ada")
     assert ada["email"] == "ada@example.com"
     assert ada["phone"] == "+442079460958"
+    assert ada["phone_valid"] is True
     assert ada["country"] == "GB"
     assert isinstance(ada["custom"], dict)
     assert ada["score"] is not None

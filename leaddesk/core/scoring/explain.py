@@ -26,6 +26,7 @@ from leaddesk.core.scoring.model import (
     activity_label,
     rule_label,
 )
+from leaddesk.core.wording import days_ago
 
 activity_table = Activity.__table__  # type: ignore[attr-defined]
 
@@ -165,12 +166,8 @@ def activity_points(
 
 
 def _ago(now_s: int, at: datetime) -> str:
-    days = int(common.age_days(now_s, at))
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
+    """Whole days of the age the decay used, so the words match the points."""
+    return days_ago(int(common.age_days(now_s, at)))
 
 
 def _capped(group: str, raw: float, cap: float | None) -> tuple[float, list[Contribution]]:
