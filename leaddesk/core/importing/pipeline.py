@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -297,6 +297,20 @@ class _Normalizer:
         if why is not None:
             self._column_notes.setdefault(f"{target.label}|{why}", []).append(row)
 
+    def _parsed(
+        self, target: Field, parse: Callable[[object], Any], problem: str
+    ) -> Callable[[int, object, _Record], None]:
+        """A converter storing ``parse(cell)``, or keeping the cell as written with ``problem``."""
+
+        def convert(row: int, cell: object, record: _Record) -> None:
+            value = parse(cell)
+            if value is None:
+                self._keep_raw(target, record, cell, row, problem)
+            else:
+                record.values[target.name] = value
+
+        return convert
+
     def _converter(
         self, target: Field, sample: list[object]
     ) -> Callable[[int, object, _Record], None]:
@@ -325,15 +339,7 @@ class _Normalizer:
 
             return email
         if type_ is FieldType.COUNTRY:
-
-            def country(row: int, cell: object, record: _Record) -> None:
-                value = _country_code(cell)
-                if value is None:
-                    self._keep_raw(target, record, cell, row, "country not recognised")
-                else:
-                    record.values[name] = value
-
-            return country
+            return self._parsed(target, _country_code, "country not recognised")
         if type_.is_numeric:
             comma = decimal_comma(sample)
 
@@ -354,35 +360,11 @@ class _Normalizer:
             dayfirst = date_order(sample)
             if dayfirst is None:
                 dayfirst = self.region not in ("US", "PH", "CA")
-
-            def moment(row: int, cell: object, record: _Record) -> None:
-                value = parse_datetime(cell, dayfirst=dayfirst)
-                if value is None:
-                    self._keep_raw(target, record, cell, row, "not a date")
-                else:
-                    record.values[name] = value
-
-            return moment
+            return self._parsed(target, partial(parse_datetime, dayfirst=dayfirst), "not a date")
         if type_ is FieldType.BOOL:
-
-            def flag(row: int, cell: object, record: _Record) -> None:
-                value = parse_bool(cell)
-                if value is None:
-                    self._keep_raw(target, record, cell, row, "not yes or no")
-                else:
-                    record.values[name] = value
-
-            return flag
+            return self._parsed(target, parse_bool, "not yes or no")
         if name == "status":
-
-            def status(row: int, cell: object, record: _Record) -> None:
-                value = _status(cell)
-                if value is None:
-                    self._keep_raw(target, record, cell, row, "status not recognised")
-                else:
-                    record.values[name] = value
-
-            return status
+            return self._parsed(target, _status, "status not recognised")
 
         def text(row: int, cell: object, record: _Record) -> None:
             value = (
