@@ -123,16 +123,17 @@ def list_leads(
     offset: int = 0,
 ) -> list[Lead]:
     """One page of leads matching ``lead_filter``, sorted in SQL (ties broken by id)."""
+    query = lead_query(lead_filter, order_by=order_by, descending=descending)
+    return [dict(row) for row in conn.execute(query.limit(limit).offset(offset)).mappings()]
+
+
+def lead_query(
+    lead_filter: LeadFilter, *, order_by: Sequence[str] = ("score",), descending: bool = True
+) -> sa.Select[Any]:
+    """Every lead matching ``lead_filter`` in the table's order: for pages, or one stream."""
     columns = [leads.c[name] for name in order_by]
     order = [c.desc().nulls_last() if descending else c.asc().nulls_last() for c in columns]
-    query = (
-        sa.select(leads)
-        .where(lead_filter.clause())
-        .order_by(*order, leads.c.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return sa.select(leads).where(lead_filter.clause()).order_by(*order, leads.c.id)
 
 
 def count_leads(conn: Connection, lead_filter: LeadFilter = LeadFilter()) -> int:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from leaddesk.core import exporting
 from leaddesk.core.db import Database
 from leaddesk.core.errors import BadFileError, InvalidInputError
 from leaddesk.core.exporting import ID_HEADER, export_xlsx
+from leaddesk.core.leads import list_leads
 from leaddesk.core.progress import run
 from leaddesk.core.schema import leads
 
@@ -77,3 +79,20 @@ def test_a_cancelled_export_leaves_the_old_workbook_whole(db: Database, tmp_path
     job.close()
     assert target.read_bytes() == b"the user's previous export"
     assert not list(tmp_path.glob(".leads-*"))
+
+
+def test_export_streams_every_lead_in_table_order_across_pages(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exporting, "_PAGE", 3)
+    for score in (5.0, 50.0, None, 20.0, 50.0, 90.0, 1.0):
+        add_lead(db, first_name=f"s{score}", score=score)
+    target = tmp_path / "paged.xlsx"
+    result = run(export_xlsx(db, target))
+    workbook = load_workbook(target, read_only=True)
+    ids = [row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    workbook.close()
+    with db.read() as conn:
+        expected = [lead["id"] for lead in list_leads(conn)]
+    assert result.rows == 7
+    assert ids == expected
