@@ -233,7 +233,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_undo_import(args: argparse.Namespace) -> int:
-    from leaddesk.core.importing.pipeline import undo_import
+    from leaddesk.core.importing.history import undo_import
 
     summary = undo_import(open_database(args), args.batch_id)
     print(f"Undid import {args.batch_id}: {summary}")

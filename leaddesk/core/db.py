@@ -9,9 +9,10 @@ newer LeadDesk rather than touch it.
 
 from __future__ import annotations
 
+import operator
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -122,6 +123,42 @@ class Database:
             finally:
                 raw.close()
         return target
+
+
+def insert_many(
+    conn: Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """INSERT ``rows`` (each holding every name in ``columns``) as one driver executemany.
+
+    Each value still goes through its column type's bind processor (JSON, UTC datetimes),
+    but not through SQLAlchemy's per-row parameter machinery, which costs more than the
+    insert itself on a 100,000-row import.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    names = list(compiled.positiontup or []) if compiled.positional else list(columns)
+    values_of = operator.itemgetter(*names)
+    processors = [
+        (index, processor)
+        for index, name in enumerate(names)
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    params: list[Any] = []
+    last: dict[int, tuple[Any, Any]] = {}  # the same object (an import's timestamp) once
+    for row in rows:
+        values = list(values_of(row)) if len(names) > 1 else [row[names[0]]]
+        for index, processor in processors:
+            value = values[index]
+            if value is not None:
+                seen = last.get(index)
+                if seen is None or seen[0] is not value:
+                    seen = last[index] = (value, processor(value))
+                values[index] = seen[1]
+        named = not compiled.positional
+        params.append(dict(zip(names, values, strict=True)) if named else tuple(values))
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def create_engine(url: sa.URL) -> Engine:

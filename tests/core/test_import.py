@@ -17,15 +17,14 @@ from openpyxl import Workbook, load_workbook
 from leaddesk.core.db import Database
 from leaddesk.core.errors import BadFileError, InvalidInputError, LeadDeskError, NotFoundError
 from leaddesk.core.importing import phones, pipeline
+from leaddesk.core.importing.history import list_batches, undo_import, write_problem_rows
 from leaddesk.core.importing.pipeline import (
     ImportOptions,
     ImportReport,
     import_file,
-    list_batches,
     preview_import,
-    split_name,
-    undo_import,
 )
+from leaddesk.core.importing.records import split_name
 from leaddesk.core.leads import get_lead, load_registry, update_lead
 from leaddesk.core.progress import run
 from leaddesk.core.schema import CustomFieldRecord, ImportBatch, ImportChange, leads
@@ -481,7 +480,7 @@ def test_problem_rows_workbook_to_fix_and_reimport(
 ) -> None:
     report = do_import(db, contacts)
     target = tmp_path / "problems.xlsx"
-    assert pipeline.write_problem_rows(contacts, report, target) == 2
+    assert write_problem_rows(contacts, report, target) == 2
     sheet = load_workbook(target).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Row", *HEADERS, "Problem")
@@ -500,7 +499,7 @@ def test_problem_rows_keep_formulas_from_the_file_as_text(db: Database, tmp_path
     )
     report = do_import(db, path)
     target = tmp_path / "problems.xlsx"
-    assert pipeline.write_problem_rows(path, report, target) == 1
+    assert write_problem_rows(path, report, target) == 1
     sheet = load_workbook(target).active
     header, row = sheet.iter_rows(min_row=1, max_row=2)
     assert (header[3].value, header[3].data_type) == ("=Notes", "s")
@@ -518,7 +517,7 @@ def test_problem_rows_to_an_unwritable_place_is_a_clear_error(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
     with pytest.raises(BadFileError, match="Could not write"):
-        pipeline.write_problem_rows(contacts, report, blocker / "problems.xlsx")
+        write_problem_rows(contacts, report, blocker / "problems.xlsx")
     assert blocker.read_text() == "a file where a folder should be"
 
 

@@ -387,6 +387,7 @@ def _blank(value: Cell) -> bool:
 PLACEHOLDERS = frozenset(
     {"select", "-- select --", "--select--", "please select", "n/a", "#n/a", "#ref!", "#value!"}
 )
+_LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
 
 
 def _cells(raw: list[Cell], ncols: int) -> list[Cell]:
@@ -394,7 +395,12 @@ def _cells(raw: list[Cell], ncols: int) -> list[Cell]:
     values = [
         value
         if value.__class__ is not str
-        else (value if (text := value.strip()) and text.casefold() not in PLACEHOLDERS else None)
+        else (
+            value
+            if (text := value.strip())
+            and (len(text) > _LONGEST_PLACEHOLDER or text.casefold() not in PLACEHOLDERS)
+            else None
+        )
         for value in raw[:ncols]
     ]
     values += [None] * (ncols - len(values))

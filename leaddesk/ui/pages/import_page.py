@@ -28,14 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.core.db import Database
+from leaddesk.core.importing.history import list_batches, undo_import
 from leaddesk.core.importing.pipeline import (
     ImportOptions,
     ImportPreview,
     ImportReport,
     import_file,
-    list_batches,
     preview_import,
-    undo_import,
 )
 from leaddesk.core.importing.readers import SPREADSHEET_SUFFIXES
 from leaddesk.core.leads import load_registry
