@@ -60,6 +60,8 @@ class SafeCellWriter:
             return None
         if isinstance(value, bool):
             return value
+        if isinstance(value, str) and f.custom and f.type.is_temporal:
+            value = _iso_moment(value, f.type)  # custom fields keep dates as ISO text
         if isinstance(value, datetime):  # Excel has no time zones; LeadDesk stores UTC
             return self._typed(value.replace(tzinfo=None), _FORMATS[FieldType.DATETIME])
         if isinstance(value, date):
@@ -189,6 +191,13 @@ def _write_header(sheet: Any, headers: list[str], extra: int, columns: list[Fiel
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
     sheet.append(row)
+
+
+def _iso_moment(text: str, type_: FieldType) -> date | datetime | str:
+    try:
+        return date.fromisoformat(text) if type_ is FieldType.DATE else datetime.fromisoformat(text)
+    except ValueError:
+        return text  # a value the import kept as text because it was no date
 
 
 def _width(f: Field) -> int:

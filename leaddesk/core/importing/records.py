@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache, partial
 from typing import Any
 
@@ -145,7 +145,8 @@ def _is_date(value: object) -> bool:
 
 
 def infer_type(values: Sequence[object]) -> FieldType:
-    """The type of a new custom field, from its first values (text when in doubt)."""
+    """The type of a new custom field, from its first values (text when in doubt); dates
+    that all fall at midnight make a date field, not a datetime one."""
     sample = [v for v in values if v is not None][:500]
     for type_, test in (
         (FieldType.BOOL, _is_bool_word),
@@ -153,8 +154,15 @@ def infer_type(values: Sequence[object]) -> FieldType:
         (FieldType.DATETIME, _is_date),
     ):
         if sample and all(test(v) for v in sample):
+            if type_ is FieldType.DATETIME and all(_at_midnight(v) for v in sample):
+                return FieldType.DATE
             return type_
     return FieldType.TEXT
+
+
+def _at_midnight(value: object) -> bool:
+    parsed = parse_datetime(value)
+    return parsed is not None and parsed.time() == time()
 
 
 class Normalizer:
@@ -225,7 +233,7 @@ class Normalizer:
         """The function that puts one cell of this column into a record."""
         name = target.name
         if target.custom:
-            return self._custom_converter(target)
+            return self._custom_converter(target, sample)
         if name == "full_name":
 
             def full_name(row: int, cell: object, record: Record) -> None:
@@ -248,14 +256,14 @@ class Normalizer:
             return email
         if type_ is FieldType.COUNTRY:
             return self._parsed(target, _country_code, "country not recognised")
-        if type_.is_numeric:
-            comma = decimal_comma(sample)
+        parse = self._parser(type_, sample)
+        if parse is not None and type_.is_numeric:
 
             def number(row: int, cell: object, record: Record) -> None:
                 if isinstance(cell, float) and math.isfinite(cell):
                     record.values[name] = cell  # what a workbook gives: nothing to parse
                     return
-                value = parse_number(cell, comma)
+                value = parse(cell)
                 if value is None:
                     self._keep_raw(target, record, cell, row, "not a number")
                     return
@@ -264,13 +272,10 @@ class Normalizer:
                     self._keep_raw(target, record, cell, row, "a range, read as its midpoint")
 
             return number
-        if type_.is_temporal:
-            dayfirst = date_order(sample)
-            if dayfirst is None:
-                dayfirst = self.region not in ("US", "PH", "CA")
-            return self._parsed(target, partial(parse_datetime, dayfirst=dayfirst), "not a date")
-        if type_ is FieldType.BOOL:
-            return self._parsed(target, parse_bool, "not yes or no")
+        if parse is not None and type_.is_temporal:
+            return self._parsed(target, parse, "not a date")
+        if parse is not None and type_ is FieldType.BOOL:
+            return self._parsed(target, parse, "not yes or no")
         if name == "status":
             return self._parsed(target, _status, "status not recognised")
 
@@ -283,23 +288,38 @@ class Normalizer:
 
         return text
 
-    def _custom_converter(self, target: Field) -> Callable[[int, object, Record], None]:
-        key, type_ = target.name, target.type
+    def _custom_converter(
+        self, target: Field, sample: list[object]
+    ) -> Callable[[int, object, Record], None]:
+        """Custom columns are read with the same per-column decisions as built-in ones; a
+        cell that does not fit the type guessed from the first rows is kept as text."""
+        key = target.name
+        parse = self._parser(target.type, sample)
 
         def custom(row: int, cell: object, record: Record) -> None:
-            value: Any = None
-            if type_.is_numeric:
-                value = parse_number(cell)
-            elif type_ is FieldType.BOOL:
-                value = parse_bool(cell)
-            elif type_.is_temporal:
-                value = parse_datetime(cell)
+            value = parse(cell) if parse is not None else None
             if value is None:
                 value = clean_text(cell)
             if value is not None:
                 record.custom[key] = json_value(value)
 
         return custom
+
+    def _parser(self, type_: FieldType, sample: list[object]) -> Callable[[object], Any] | None:
+        """How to read one cell of a number, date or yes/no column, decided from ``sample``."""
+        if type_.is_numeric:
+            return partial(parse_number, decimal_comma=decimal_comma(sample))
+        if type_ is FieldType.BOOL:
+            return parse_bool
+        if type_.is_temporal:
+            dayfirst = date_order(sample)
+            if dayfirst is None:
+                dayfirst = self.region not in ("US", "PH", "CA")
+            parse = partial(parse_datetime, dayfirst=dayfirst)
+            if type_ is FieldType.DATE:
+                return lambda cell: moment.date() if (moment := parse(cell)) else None
+            return parse
+        return None
 
     def _start_phones(self, stack: ExitStack) -> Callable[[], list[PhoneResult | None]]:
         """Start normalising the phone column (in a second process for a long one)."""
