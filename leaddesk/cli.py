@@ -236,7 +236,15 @@ def cmd_undo_import(args: argparse.Namespace) -> int:
     from leaddesk.core.importing.history import undo_import
 
     summary = undo_import(open_database(args), args.batch_id)
-    print(f"Undid import {args.batch_id}: {summary}")
+    kept = summary["kept_later_edits"]
+    removed = summary["custom_fields_removed"]
+    print(
+        f"Undid import {args.batch_id}: {summary['deleted']} lead(s) deleted, "
+        f"{summary['restored']} restored"
+        + (f" ({kept} kept the edits made after the import)" if kept else "")
+        + (f"; custom fields removed: {', '.join(removed)}" if removed else "")
+        + "."
+    )
     return 0
 
 

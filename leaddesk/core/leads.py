@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from leaddesk.core.errors import DatabaseError, NotFoundError
 from leaddesk.core.fields import FieldRegistry, FieldType, custom_field
-from leaddesk.core.schema import CustomFieldRecord, leads, utcnow
+from leaddesk.core.schema import CustomFieldRecord, ImportChange, leads, utcnow
 
 Lead = dict[str, Any]
 
@@ -63,6 +63,8 @@ class LeadFilter:
     owner: str | None = None
     min_score: float | None = None
     max_score: float | None = None
+    import_batch: int | None = None
+    """Only the leads this import created or changed."""
 
     def clause(self) -> sa.ColumnElement[bool]:
         parts: list[sa.ColumnElement[bool]] = []
@@ -80,6 +82,10 @@ class LeadFilter:
             parts.append(leads.c.score >= self.min_score)
         if self.max_score is not None:
             parts.append(leads.c.score <= self.max_score)
+        if self.import_batch is not None:
+            changes = ImportChange.__table__  # type: ignore[attr-defined]
+            touched = sa.select(changes.c.lead_id).where(changes.c.batch_id == self.import_batch)
+            parts.append(leads.c.id.in_(touched))
         return sa.and_(sa.true(), *parts)
 
 

@@ -117,6 +117,7 @@ leads = sa.Table(
     sa.Index("ix_leads_score", "score"),
     sa.Index("ix_leads_next_follow_up_at", "next_follow_up_at"),
     sa.Index("ix_leads_name_company", "last_name", "first_name", "company"),
+    sa.Index("ix_leads_import_batch_id", "import_batch_id"),
 )
 
 
@@ -176,7 +177,8 @@ class ImportBatch(SQLModel, table=True):
 
 
 class ImportChange(SQLModel, table=True):
-    """A lead an import created or changed, with its values before (for undo)."""
+    """A lead an import created or changed, with its whole row before and the values the
+    import wrote (``changed``), so undo can tell the import's values from later edits."""
 
     __tablename__ = "import_changes"
 
@@ -189,6 +191,7 @@ class ImportChange(SQLModel, table=True):
     lead_id: int = ModelField(index=True)
     action: str = ModelField(max_length=10)  # "created" or "updated"
     before: dict[str, Any] | None = ModelField(default=None, sa_type=JSONType)
+    changed: dict[str, Any] | None = ModelField(default=None, sa_type=JSONType)
 
 
 class CustomFieldRecord(SQLModel, table=True):

@@ -54,6 +54,14 @@ def test_import_json_report_follows_the_contract(cli: Any, tmp_path: Path) -> No
     assert report["mapping"]["E-mail Address"] == "email"
 
 
+def test_undo_import_says_what_it_did(cli: Any, tmp_path: Path) -> None:
+    _, out, _ = cli("import", str(contacts_workbook(tmp_path / "c.xlsx")), "--json")
+    status, out, _ = cli("undo-import", str(json.loads(out)["batch_id"]))
+    assert status == 0
+    assert out.startswith("Undid import 1: 2 lead(s) deleted, 0 restored")
+    assert cli("leads", "--json")[1].strip() == "[]"
+
+
 def test_leads_json_has_every_promised_field(cli: Any, tmp_path: Path) -> None:
     cli("import", str(contacts_workbook(tmp_path / "c.xlsx")))
     status, out, _ = cli("leads", "--json")

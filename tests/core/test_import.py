@@ -14,10 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from leaddesk.core.activities import Outcome, log_outcome
 from leaddesk.core.db import Database
 from leaddesk.core.errors import BadFileError, InvalidInputError, LeadDeskError, NotFoundError
 from leaddesk.core.importing import phones, pipeline
-from leaddesk.core.importing.history import list_batches, undo_import, write_problem_rows
+from leaddesk.core.importing.history import (
+    list_batches,
+    undo_import,
+    undo_preview,
+    write_problem_rows,
+)
 from leaddesk.core.importing.pipeline import (
     ImportOptions,
     ImportReport,
@@ -25,7 +31,7 @@ from leaddesk.core.importing.pipeline import (
     preview_import,
 )
 from leaddesk.core.importing.records import split_name
-from leaddesk.core.leads import get_lead, load_registry, update_lead
+from leaddesk.core.leads import LeadFilter, get_lead, list_leads, load_registry, update_lead
 from leaddesk.core.progress import run
 from leaddesk.core.schema import CustomFieldRecord, ImportBatch, ImportChange, leads
 
@@ -325,15 +331,62 @@ def test_undo_restores_the_database_even_after_other_edits(
         undo_import(db, 999)
 
 
+def test_undo_keeps_later_edits_of_the_same_lead(
+    db: Database, add_leads: Any, contacts: Path, app_home: Path
+) -> None:
+    """The import filled Ben's company and country; later someone corrected the company.
+    Undo takes back the country the import wrote but keeps the correction."""
+    (ben,) = add_leads([{"email": "ben@example.com", "city": "Boston"}])
+    report = do_import(db, contacts, region="US")
+    with db.read() as conn:
+        imported = get_lead(conn, ben)
+    assert (imported["company"], imported["country"]) == ("Cole Inc.", "US")
+    with db.write() as conn:
+        update_lead(conn, ben, {"company": "Cole & Sons"}, expected_version=imported["version"])
+    with db.read() as conn:
+        preview = undo_preview(conn, report.batch_id or 0)
+    assert (preview.delete, preview.restore, preview.edited_since) == (1, 1, 1)
+    summary = undo_import(db, report.batch_id or 0)
+    assert summary["kept_later_edits"] == 1
+    with db.read() as conn:
+        lead = get_lead(conn, ben)
+    assert lead["company"] == "Cole & Sons"  # the later edit stays
+    assert lead["country"] is None  # what the import wrote is gone
+    assert lead["city"] == "Boston"
+    assert "favourite_colour" not in (lead["custom"] or {})
+    assert list((app_home / "backups").glob("*-before-undo-import-*.db"))
+
+
+def test_undo_preview_counts_calls_logged_on_imported_leads(db: Database, contacts: Path) -> None:
+    report = do_import(db, contacts, region="US")
+    log_outcome(db, report.lead_ids[0], Outcome.NO_ANSWER)
+    with db.read() as conn:
+        preview = undo_preview(conn, report.batch_id or 0)
+    assert preview.called_since == 1
+    assert preview.delete == 2
+    assert preview.file_name == "contacts.xlsx"
+
+
+def test_the_leads_of_one_import_are_found_by_its_batch(
+    db: Database, add_leads: Any, contacts: Path
+) -> None:
+    untouched, ben = add_leads([{"email": "other@example.com"}, {"email": "ben@example.com"}])
+    report = do_import(db, contacts)
+    with db.read() as conn:
+        found = list_leads(conn, LeadFilter(import_batch=report.batch_id))
+    assert sorted(lead["id"] for lead in found) == sorted(report.lead_ids)
+    assert ben in report.lead_ids
+    assert untouched not in report.lead_ids
+
+
 def test_saved_mapping_is_proposed_again(db: Database, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "s.xlsx", [["a@x.de", "hello"]], headers=["Mail", "Remark"])
     first = do_import(db, path, mapping={"Remark": "job_title"})
     assert first.mapping == {"Mail": "email", "Remark": "job_title"}
     again = write_xlsx(tmp_path / "s2.xlsx", [["b@x.de", "CEO"]], headers=["Mail", "Remark"])
+    assert preview_import(db, again).saved_mapping
     assert do_import(db, again).mapping == first.mapping
-    with db.read() as conn:
-        assert [lead["job_title"] for lead in all_leads(db)] == ["hello", "CEO"]
-        assert conn is not None
+    assert [lead["job_title"] for lead in all_leads(db)] == ["hello", "CEO"]
 
 
 def test_preview_for_the_wizard(db: Database, add_leads: Any, contacts: Path) -> None:
@@ -348,6 +401,9 @@ def test_preview_for_the_wizard(db: Database, add_leads: Any, contacts: Path) ->
     assert preview.samples["Country"] == ["Deutschland", "USA", "France"]
     assert (preview.new_count, preview.update_count, preview.problem_count) == (1, 1, 2)
     assert preview.rows[0]["email"] == "anna@example.com"
+    assert (preview.existing_count, preview.merged_count) == (1, 0)
+    assert preview.update_counts == {"skip": 0, "update": 1, "overwrite": 1}
+    assert not preview.saved_mapping
 
 
 def test_european_semicolon_csv(db: Database, tmp_path: Path) -> None:

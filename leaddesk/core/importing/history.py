@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from leaddesk.core.db import Database
+from leaddesk.core.db import Database, backup_name
 from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.exporting import SafeCellWriter, closing_on_failure, replacing
 from leaddesk.core.fields import custom_field
 from leaddesk.core.importing.readers import read_table
 from leaddesk.core.importing.records import json_value
 from leaddesk.core.schema import (
+    Activity,
     CustomFieldRecord,
     ImportBatch,
     ImportChange,
@@ -24,9 +26,16 @@ from leaddesk.core.schema import (
     leads,
     utcnow,
 )
+from leaddesk.paths import backup_dir
 
 if TYPE_CHECKING:
     from leaddesk.core.importing.pipeline import ImportReport
+
+
+_BATCHES = ImportBatch.__table__  # type: ignore[attr-defined]
+_CHANGES = ImportChange.__table__  # type: ignore[attr-defined]
+_CUSTOM_FIELDS = CustomFieldRecord.__table__  # type: ignore[attr-defined]
+_ACTIVITIES = Activity.__table__  # type: ignore[attr-defined]
 
 
 def snapshot(lead: dict[str, Any]) -> dict[str, Any]:
@@ -45,67 +54,152 @@ def restore_value(name: str, value: Any) -> Any:
 
 def list_batches(conn: Connection) -> list[dict[str, Any]]:
     """Import history, newest first, for the GUI's Import history and the CLI."""
-    table = ImportBatch.__table__  # type: ignore[attr-defined]
-    columns = [table.c[n] for n in (
+    columns = [_BATCHES.c[n] for n in (
         "id", "file_name", "sheet", "imported_at", "rows_read", "created", "updated", "merged",
         "skipped", "rejected", "undone_at")]  # fmt: skip
-    rows = conn.execute(sa.select(*columns).order_by(table.c.id.desc())).mappings()
+    rows = conn.execute(sa.select(*columns).order_by(_BATCHES.c.id.desc())).mappings()
     return [{k: json_value(v) for k, v in row.items()} for row in rows]
 
 
-def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
-    """Put the database back as it was before batch ``batch_id``.
+@dataclass(frozen=True, slots=True)
+class UndoPreview:
+    """What undoing a batch will do, for the confirmation the user answers first."""
 
-    Leads the batch created are deleted (with their activities); leads it changed get their
-    whole row back; custom fields it introduced and no lead uses any more are removed.
-    """
-    batch_table = ImportBatch.__table__  # type: ignore[attr-defined]
-    changes_table = ImportChange.__table__  # type: ignore[attr-defined]
-    custom_table = CustomFieldRecord.__table__  # type: ignore[attr-defined]
-    with db.write() as conn:
-        batch = (
-            conn.execute(sa.select(batch_table).where(batch_table.c.id == batch_id))
-            .mappings()
-            .first()
+    batch_id: int
+    file_name: str
+    delete: int
+    """Leads the import created that still exist: undo deletes them."""
+    restore: int
+    """Leads the import changed that still exist: undo puts their old values back."""
+    edited_since: int
+    """Of those, leads edited after the import: their later edits are kept."""
+    called_since: int
+    """Created leads with calls or notes logged since: those go with the leads."""
+
+
+def _open_batch(conn: Connection, batch_id: int) -> sa.RowMapping:
+    batch = conn.execute(sa.select(_BATCHES).where(_BATCHES.c.id == batch_id)).mappings().first()
+    if batch is None:
+        raise NotFoundError(
+            f"There is no import batch {batch_id}. The import history lists the batches."
         )
-        if batch is None:
-            raise NotFoundError(
-                f"There is no import batch {batch_id}. The import history lists the batches."
-            )
-        if batch["undone_at"] is not None:
-            raise InvalidInputError(f"Import batch {batch_id} was already undone.")
+    if batch["undone_at"] is not None:
+        raise InvalidInputError(f"Import batch {batch_id} was already undone.")
+    return batch
+
+
+def undo_preview(conn: Connection, batch_id: int) -> UndoPreview:
+    """Count what ``undo_import`` would delete, restore and keep, without changing anything."""
+    batch = _open_batch(conn, batch_id)
+    joined = _CHANGES.join(leads, leads.c.id == _CHANGES.c.lead_id)
+    of_batch = _CHANGES.c.batch_id == batch_id
+    created = of_batch & (_CHANGES.c.action == "created")
+    updated = of_batch & (_CHANGES.c.action == "updated")
+    count = sa.func.count()
+    delete = conn.execute(sa.select(count).select_from(joined).where(created)).scalar_one()
+    restore = 0
+    edited_since = conn.execute(
+        sa.select(count).select_from(joined).where(created, leads.c.version > 1)
+    ).scalar_one()
+    for version, before in conn.execute(
+        sa.select(leads.c.version, _CHANGES.c.before).select_from(joined).where(updated)
+    ):
+        restore += 1
+        edited_since += _edited_since(version, before)
+    called_since = conn.execute(
+        sa.select(sa.func.count(sa.distinct(_ACTIVITIES.c.lead_id)))
+        .select_from(_CHANGES.join(_ACTIVITIES, _ACTIVITIES.c.lead_id == _CHANGES.c.lead_id))
+        .where(created)
+    ).scalar_one()
+    return UndoPreview(batch_id, batch["file_name"], delete, restore, edited_since, called_since)
+
+
+def _edited_since(version: int, before: dict[str, Any] | None) -> bool:
+    return bool(before) and version != before["version"] + 1  # type: ignore[index]
+
+
+def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
+    """Put the database back as it was before batch ``batch_id``, keeping later edits.
+
+    Leads the batch created are deleted (with their activities). A lead it changed and
+    nobody edited since gets its whole row back; one edited since (its version moved on)
+    gets back only the fields that still hold what the import wrote, so a later edit of
+    the same lead is never undone with it. Custom fields the batch introduced and no lead
+    uses any more are removed. A SQLite database is backed up first.
+    """
+    if db.path is not None:
+        with db.read() as conn:
+            _open_batch(conn, batch_id)  # a wrong id costs no backup
+        db.backup(backup_dir() / backup_name(db, f"before-undo-import-{batch_id}"))
+    with db.write() as conn:
+        batch = _open_batch(conn, batch_id)
         created: list[int] = []
-        restored = 0
-        query = sa.select(changes_table.c.lead_id, changes_table.c.action, changes_table.c.before)
-        for lead_id, action, before in conn.execute(
-            query.where(changes_table.c.batch_id == batch_id)
-        ):
+        restored = kept = 0
+        now = utcnow()
+        query = sa.select(_CHANGES.c.lead_id, _CHANGES.c.action, _CHANGES.c.before,
+                          _CHANGES.c.changed).where(_CHANGES.c.batch_id == batch_id)  # fmt: skip
+        for lead_id, action, before, changed in conn.execute(query):
             if action == "created":
                 created.append(lead_id)
-            elif before:
+                continue
+            current = conn.execute(sa.select(leads).where(leads.c.id == lead_id)).mappings().first()
+            if current is None or not before:
+                continue  # deleted since: there is nothing to put back
+            if changed is None or not _edited_since(current["version"], before):
                 values = {k: restore_value(k, v) for k, v in before.items() if k in leads.c}
-                values["version"] = leads.c.version + 1  # an editor holding it must reload
-                conn.execute(leads.update().where(leads.c.id == lead_id).values(values))
-                restored += 1
+            else:
+                values = _import_values_only(current, before, changed)
+                values["updated_at"] = now
+                kept += 1
+            values["version"] = leads.c.version + 1  # an editor holding it must reload
+            conn.execute(leads.update().where(leads.c.id == lead_id).values(values))
+            restored += 1
         for start in range(0, len(created), 500):
             conn.execute(leads.delete().where(leads.c.id.in_(created[start : start + 500])))
-        removed = []
-        for key in (batch["report"] or {}).get("custom_fields_created", []):
-            used = conn.execute(
-                sa.select(leads.c.id).where(leads.c.custom[key].as_string().is_not(None)).limit(1)
-            ).first()
-            if used is None:
-                conn.execute(custom_table.delete().where(custom_table.c.key == key))
-                removed.append(key)
-        conn.execute(
-            batch_table.update().where(batch_table.c.id == batch_id).values(undone_at=utcnow())
+        removed = _drop_unused_custom_fields(
+            conn, (batch["report"] or {}).get("custom_fields_created", [])
         )
+        conn.execute(_BATCHES.update().where(_BATCHES.c.id == batch_id).values(undone_at=now))
     return {
         "batch_id": batch_id,
         "deleted": len(created),
         "restored": restored,
+        "kept_later_edits": kept,
         "custom_fields_removed": removed,
     }
+
+
+def _import_values_only(
+    current: sa.RowMapping, before: dict[str, Any], changed: dict[str, Any]
+) -> dict[str, Any]:
+    """The old value of each field the import wrote and nobody has changed since."""
+    values: dict[str, Any] = {}
+    for name, written in changed.items():
+        if name == "custom":
+            custom = dict(current["custom"] or {})
+            old = before.get("custom") or {}
+            for key, value in written.items():
+                if custom.get(key) == value and old.get(key) != value:
+                    if key in old:
+                        custom[key] = old[key]
+                    else:
+                        custom.pop(key, None)
+            values["custom"] = custom
+        elif name in leads.c and json_value(current[name]) == written:
+            values[name] = restore_value(name, before.get(name))
+    return values
+
+
+def _drop_unused_custom_fields(conn: Connection, keys: list[str]) -> list[str]:
+    removed = []
+    for key in keys:
+        used = conn.execute(
+            sa.select(leads.c.id).where(leads.c.custom[key].as_string().is_not(None)).limit(1)
+        ).first()
+        if used is None:
+            conn.execute(_CUSTOM_FIELDS.delete().where(_CUSTOM_FIELDS.c.key == key))
+            removed.append(key)
+    return removed
 
 
 # The problem-rows workbook repeats the user's cells as they were: no field's number format.

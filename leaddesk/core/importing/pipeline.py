@@ -19,7 +19,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import phonenumbers
 import sqlalchemy as sa
@@ -130,6 +130,14 @@ class ImportPreview:
     problem_count: int
     rows: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    merged_count: int = 0
+    """Rows merged into another row of the file (the same person twice)."""
+    existing_count: int = 0
+    """Leads of the file that are already in LeadDesk, whatever the duplicate mode."""
+    update_counts: dict[str, int] = field(default_factory=dict)
+    """Existing leads each duplicate mode would change (``skip`` changes none)."""
+    saved_mapping: bool = False
+    """The mapping is the one chosen last time for a file with these headers."""
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -144,12 +152,14 @@ class _Plan:
     updates: list[tuple[int, Record]]  # existing lead id, record
     existing: dict[int, dict[str, Any]]
     report: ImportReport
+    saved_mapping: bool
 
 
 def _resolve_mapping(
     conn: Connection, table: SheetData, options: ImportOptions, registry: FieldRegistry
-) -> tuple[dict[str, Field], dict[str, str | None], list[Field], list[str]]:
-    """Header -> target field (custom fields created for unmapped headers), plus warnings."""
+) -> tuple[dict[str, Field], dict[str, str | None], list[Field], list[str], bool]:
+    """Header -> target field (custom fields created for unmapped headers), the mapping as
+    names, the new custom fields, warnings, and whether a saved mapping was the base."""
     headers = table.headers
     warnings: list[str] = []
     saved = mapping_mod.load_saved_mapping(conn, headers)
@@ -174,7 +184,7 @@ def _resolve_mapping(
             target = registry.get(name)
         targets[header] = target
     resolved: dict[str, str | None] = {h: t.name for h, t in targets.items()}
-    return targets, resolved, new_fields, warnings
+    return targets, resolved, new_fields, warnings, saved is not None
 
 
 def _check_options(options: ImportOptions) -> str | None:
@@ -213,7 +223,9 @@ def _plan(
             f"{path.name} has a header row ({', '.join(table.headers)}) but no rows below it: "
             "there is nothing to import."
         )
-    targets, resolved, new_fields, warnings = _resolve_mapping(conn, table, options, registry)
+    targets, resolved, new_fields, warnings, saved = _resolve_mapping(
+        conn, table, options, registry
+    )
     if not any(t.name in (*IDENTITY_FIELDS, "company") for t in targets.values()):
         raise BadFileError(
             f"{path.name} does not look like a contact list: no column holds names, emails, "
@@ -258,7 +270,7 @@ def _plan(
         + normalizer.column_warnings()
         + normalizer.warnings
     )
-    return _Plan(table, resolved, new_fields, creates, updates, existing, report)
+    return _Plan(table, resolved, new_fields, creates, updates, existing, report, saved)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -381,12 +393,12 @@ def _write(conn: Connection, path: Path, plan: _Plan, options: ImportOptions) ->
         if not changes:
             report.skipped += 1
             continue
-        changes.update(updated_at=now, version=lead["version"] + 1)
-        by_columns.setdefault(tuple(sorted(changes)), []).append({"_id": lead_id, **changes})
         befores.append(
             {"batch_id": batch_id, "lead_id": lead_id, "action": "updated",
-             "before": snapshot(lead)}
+             "before": snapshot(lead), "changed": snapshot(changes)}
         )  # fmt: skip
+        changes.update(updated_at=now, version=lead["version"] + 1)
+        by_columns.setdefault(tuple(sorted(changes)), []).append({"_id": lead_id, **changes})
         report.lead_ids.append(lead_id)
         report.updated += 1
     for names, rows in by_columns.items():
@@ -488,7 +500,7 @@ def preview_import(db: Database, path: Path, options: ImportOptions | None = Non
     problem_rows = {r.row for r in report.rejected} | {
         int(m.group(1)) for w in report.warnings if (m := re.match(r"Row (\d+):", w))
     }
-    updates, _ = _count_unchanged(plan, options.on_duplicate)
+    update_counts = {mode: _count_unchanged(plan, mode)[0] for mode in get_args(OnDuplicate)}
     new_keys = {f.name for f in plan.new_fields}
     guessed = {h: (None if n in new_keys else n) for h, n in plan.mapping.items()}
     rows = [
@@ -503,8 +515,12 @@ def preview_import(db: Database, path: Path, options: ImportOptions | None = Non
         mapping=guessed,
         samples=samples,
         new_count=len(plan.creates),
-        update_count=updates,
+        update_count=update_counts[options.on_duplicate],
         problem_count=len(problem_rows),
         rows=rows,
         warnings=report.warnings,
+        merged_count=report.merged,
+        existing_count=len(plan.updates),
+        update_counts=update_counts,
+        saved_mapping=plan.saved_mapping,
     )
