@@ -251,9 +251,9 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow([k for k, _ in PAGES].index(key))
         self._refresh_current()
 
-    def show_imported_leads(self) -> None:
+    def show_imported_leads(self, batch_id: int, file_name: str) -> None:
         self.show_page("leads")
-        self.leads_page.show_newest()
+        self.leads_page.show_batch(batch_id, file_name)
 
     # -- commands -------------------------------------------------------------------------
     def start_import(self, path: Path | None = None) -> None:

@@ -100,6 +100,8 @@ def test_a_day_import_then_three_calls(
         "Job Title": "job_title",
         "Country": "country",
     }
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.steps.currentIndex() == wizard.REVIEW)
     assert wizard.import_button.text() == "Import 10 leads"
     with qtbot.waitSignal(wizard.leads_changed, timeout=10_000):
         qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)

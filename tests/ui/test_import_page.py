@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -48,6 +49,12 @@ def wait_idle(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: running_workers() == 0)
 
 
+def to_review(qtbot: QtBot, page: ImportPage) -> None:
+    """From the mapping step to the review of duplicates, as the Next button does."""
+    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.steps.currentIndex() == page.REVIEW)
+
+
 def test_mapping_step_shows_guesses_and_samples(
     qtbot: QtBot, page: ImportPage, tmp_path: Path
 ) -> None:
@@ -74,6 +81,14 @@ def test_import_runs_and_summarises(
     page.start(workbook(tmp_path / "leads.xlsx"))
     qtbot.waitUntil(lambda: page.steps.currentIndex() == page.MAPPING)
     page.set_mapping("Company", CUSTOM)
+    to_review(qtbot, page)
+    assert page.review_tiles.numbers["new"].text() == "2"
+    assert page.review_tiles.numbers["problems"].text() == "1"
+    assert not page.duplicate_box.isVisibleTo(page)  # nothing is in LeadDesk yet
+    labels = [page.preview_table.horizontalHeaderItem(c).text() for c in range(5)]
+    assert labels == ["First name", "Last name", "Email", "Phone", "Company"]
+    assert page.preview_table.item(0, 3).text() == "+442079460018"
+    assert page.import_button.text() == "Import 2 leads"
     with qtbot.waitSignal(page.leads_changed):
         page.import_button.click()
     assert page.steps.currentIndex() == page.SUMMARY
@@ -82,6 +97,11 @@ def test_import_runs_and_summarises(
     assert page.stats["rejected"].text() == "1"
     assert page.rejected.rowCount() == 1
     assert page.rejected.item(0, 0).text() == "4"  # the spreadsheet's own row number
+    assert page.problems_button.isVisibleTo(page)
+    page.save_problem_rows(tmp_path / "problems.xlsx")
+    wait_idle(qtbot)
+    problems = load_workbook(tmp_path / "problems.xlsx").worksheets[0]
+    assert [c.value for c in problems[2]][:3] == [4, "No Contact", None]
     with db.read() as conn:
         leads = list_leads(conn)
         registry = load_registry(conn)
@@ -93,6 +113,10 @@ def test_import_runs_and_summarises(
     assert isinstance(window, MainWindow)
     assert window.current_page() == "leads"
     assert window.leads_page.model.sort_key() == ("created_at", True)
+    assert window.leads_page.batch_chip.text().startswith("Imported from leads.xlsx")
+    assert window.leads_page.model.rowCount() == 2
+    window.leads_page.batch_chip.click()
+    assert window.leads_page.batch is None
 
 
 def test_history_lists_imports_and_undoes_them(
@@ -100,6 +124,7 @@ def test_history_lists_imports_and_undoes_them(
 ) -> None:
     page.start(workbook(tmp_path / "leads.xlsx"))
     qtbot.waitUntil(lambda: page.steps.currentIndex() == page.MAPPING)
+    to_review(qtbot, page)
     with qtbot.waitSignal(page.leads_changed):
         page.run_import()
     page.cancel()
@@ -110,6 +135,7 @@ def test_history_lists_imports_and_undoes_them(
     assert isinstance(undo, QPushButton)
     undo.click()
     box = next(w for w in dialogs._SHOWN if w.isVisible())
+    assert "3 leads it created will be deleted" in box.text.text()
     with qtbot.waitSignal(page.leads_changed):
         box.accept()
     with db.read() as conn:

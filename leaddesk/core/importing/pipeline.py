@@ -125,6 +125,7 @@ class ImportPreview:
     headers: list[str]
     mapping: dict[str, str | None]
     samples: dict[str, list[str]]
+    """Up to five different values of each column, as written."""
     new_count: int
     update_count: int
     problem_count: int
@@ -138,6 +139,8 @@ class ImportPreview:
     """Existing leads each duplicate mode would change (``skip`` changes none)."""
     saved_mapping: bool = False
     """The mapping is the one chosen last time for a file with these headers."""
+    row_labels: dict[str, str] = field(default_factory=dict)
+    """The label of each key of ``rows``, in the order of the file's columns."""
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -494,8 +497,9 @@ def preview_import(db: Database, path: Path, options: ImportOptions | None = Non
     table = plan.table
     samples: dict[str, list[str]] = {}
     for index, header in enumerate(table.headers):
-        values = (clean_text(cells[index]) for _, cells in table.rows)
-        samples[header] = [v for v in values if v is not None][:5]
+        values = (clean_text(cells[index]) for _, cells in table.rows[:1000])
+        distinct = dict.fromkeys(v for v in values if v is not None)
+        samples[header] = list(distinct)[:5]
     report = plan.report
     problem_rows = {r.row for r in report.rejected} | {
         int(m.group(1)) for w in report.warnings if (m := re.match(r"Row (\d+):", w))
@@ -507,6 +511,17 @@ def preview_import(db: Database, path: Path, options: ImportOptions | None = Non
         {**r.values, **{f"custom.{k}": v for k, v in r.custom.items()}}
         for r in plan.creates[:20] or [r for _, r in plan.updates[:20]]
     ]
+    with db.read() as conn:
+        registry = FieldRegistry([*load_registry(conn).custom, *plan.new_fields])
+    row_labels: dict[str, str] = {}
+    for name in plan.mapping.values():
+        if name is None or name == "full_name":
+            continue
+        target = registry.get(name)
+        row_labels[f"custom.{name}" if target.custom else name] = target.label
+    if "full_name" in plan.mapping.values():  # split into two fields, shown as such
+        names = {n: registry.get(n).label for n in ("first_name", "last_name")}
+        row_labels = {**names, **row_labels}
     return ImportPreview(
         sheet=table.sheet,
         sheets=table.sheets,
@@ -523,4 +538,5 @@ def preview_import(db: Database, path: Path, options: ImportOptions | None = Non
         existing_count=len(plan.updates),
         update_counts=update_counts,
         saved_mapping=plan.saved_mapping,
+        row_labels=row_labels,
     )

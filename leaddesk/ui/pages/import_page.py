@@ -1,8 +1,9 @@
-"""The Import page: choose a file, check how its columns map, import, read the summary.
+"""The Import page: choose a file, map its columns, review duplicates, import, read the summary.
 
-Each step calls the import pipeline (``preview_import``, ``import_file``, ``undo_import``,
-``list_batches``); reading and importing run on the worker behind a progress dialog with
-Cancel, and a cancelled import leaves the database as it was.
+Each step calls the import pipeline (``preview_import``, ``import_file``) or its history
+(``list_batches``, ``undo_preview``, ``undo_import``, ``write_problem_rows``); reading and
+importing run on the worker behind a progress dialog with Cancel, and a cancelled import
+leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QFileDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QRadioButton,
     QStackedWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,7 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.core.db import Database
-from leaddesk.core.importing.history import list_batches, undo_import
+from leaddesk.core.importing.history import (
+    UndoPreview,
+    list_batches,
+    undo_import,
+    undo_preview,
+    write_problem_rows,
+)
 from leaddesk.core.importing.pipeline import (
     ImportOptions,
     ImportPreview,
@@ -40,7 +48,8 @@ from leaddesk.core.importing.readers import SPREADSHEET_SUFFIXES
 from leaddesk.core.leads import load_registry
 from leaddesk.ui import theme
 from leaddesk.ui.dialogs import MessageDialog
-from leaddesk.ui.formatting import relative_time
+from leaddesk.ui.formatting import format_value, relative_time
+from leaddesk.ui.widgets.stat_tiles import StatTiles
 from leaddesk.ui.widgets.tables import read_only_table
 from leaddesk.ui.workers import Worker, call_job, run_with_progress
 
@@ -50,10 +59,40 @@ FILE_FILTER = (
 CUSTOM = "__custom__"  # the combo's value for "keep as a custom field" (None in the mapping)
 
 DUPLICATE_CHOICES = (
-    ("update", "Fill in and update existing leads"),
-    ("overwrite", "Overwrite existing leads with the file's values"),
-    ("skip", "Skip leads that already exist"),
+    ("update", "Fill in their empty fields", "{n} of them gain values; nothing is overwritten"),
+    ("overwrite", "Overwrite them with the file's values", "{n} of them change"),
+    ("skip", "Leave them as they are", "the file's rows for them are skipped"),
 )
+PREVIEW_ROWS = 20
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _undo_question(preview: UndoPreview) -> str:
+    parts = [f"Undo the import of {preview.file_name}?"]
+    if preview.delete:
+        parts.append(
+            f"{_plural(preview.delete, 'lead')} it created will be deleted"
+            + (
+                f", with the calls logged on {preview.called_since} of them"
+                if preview.called_since
+                else ""
+            )
+            + "."
+        )
+    if preview.restore:
+        parts.append(
+            f"{_plural(preview.restore, 'lead')} it updated will get their earlier values back."
+        )
+    if preview.edited_since:
+        parts.append(
+            f"{_plural(preview.edited_since, 'lead')} were edited after the import; "
+            "those later edits are kept."
+        )
+    parts.append("A backup is made first.")
+    return " ".join(parts)
 
 
 def _summary_note(report: ImportReport) -> str:
@@ -75,20 +114,22 @@ class ImportPage(QWidget):
     """A three-step import, with the history of earlier imports and their undo."""
 
     leads_changed = Signal()
-    show_leads_requested = Signal()
+    show_leads_requested = Signal(int, str)  # batch id, file name
 
-    START, MAPPING, SUMMARY = range(3)
+    START, MAPPING, REVIEW, SUMMARY = range(4)
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self.path: Path | None = None
         self.preview: ImportPreview | None = None
+        self.reviewed: ImportPreview | None = None
         self.report: ImportReport | None = None
         self.worker: Worker | None = None
         self.steps = QStackedWidget()
         self.steps.addWidget(self._build_start())
         self.steps.addWidget(self._build_mapping())
+        self.steps.addWidget(self._build_review())
         self.steps.addWidget(self._build_summary())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -207,26 +248,25 @@ class ImportPage(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.mapping_table.setColumnWidth(column, width)
 
-        self.duplicates = QComboBox()
-        for value, text in DUPLICATE_CHOICES:
-            self.duplicates.addItem(text, value)
+        self.saved_note = theme.muted(
+            "The mapping you chose last time for a file with these columns is filled in."
+        )
         back = QPushButton("Back")
         back.clicked.connect(self.cancel)
-        self.import_button = QPushButton("Import")
-        self.import_button.setDefault(True)
-        self.import_button.setMinimumHeight(34)
-        self.import_button.clicked.connect(self.run_import)
+        self.next_button = QPushButton("Next: duplicates")
+        self.next_button.setDefault(True)
+        self.next_button.setMinimumHeight(34)
+        self.next_button.clicked.connect(self.review)
 
         top = QHBoxLayout()
         top.addWidget(self.file_label, 1)
         top.addWidget(self.sheet_label)
         top.addWidget(self.sheet_combo)
         bottom = QHBoxLayout()
-        bottom.addWidget(QLabel("When a lead is already in LeadDesk:"))
-        bottom.addWidget(self.duplicates)
+        bottom.addWidget(self.saved_note)
         bottom.addStretch()
         bottom.addWidget(back)
-        bottom.addWidget(self.import_button)
+        bottom.addWidget(self.next_button)
 
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -252,17 +292,12 @@ class ImportPage(QWidget):
         self.sheet_combo.setVisible(many)
         self.sheet_label.setVisible(many)
         self.counts.setText(
-            f"Headers found on row {preview.header_row}. About {preview.new_count} new "
-            f"lead{'s' if preview.new_count != 1 else ''} and {preview.update_count} "
-            f"update{'s' if preview.update_count != 1 else ''}"
-            + (
-                f"; {preview.problem_count} row{'s' if preview.problem_count != 1 else ''} "
-                "may be rejected (you will see why)."
-                if preview.problem_count
-                else "."
-            )
-            + " Check what each column becomes:"
+            f"Headers found on row {preview.header_row}"
+            + (f" of the sheet “{preview.sheet}”" if preview.sheet else "")
+            + f". Check what each of the {len(preview.headers)} columns becomes; a column "
+            "without a field of its own is kept as a custom field."
         )
+        self.saved_note.setVisible(preview.saved_mapping)
         self.mapping_table.setRowCount(len(preview.headers))
         for row, header in enumerate(preview.headers):
             self.mapping_table.setItem(row, 0, QTableWidgetItem(header))
@@ -280,7 +315,6 @@ class ImportPage(QWidget):
             item = QTableWidgetItem(samples)
             item.setToolTip(samples)
             self.mapping_table.setItem(row, 2, item)
-        self.import_button.setText(f"Import {preview.new_count + preview.update_count} leads")
         self.steps.setCurrentIndex(self.MAPPING)
 
     def mapping(self) -> dict[str, str | None]:
@@ -304,16 +338,140 @@ class ImportPage(QWidget):
         combo.setCurrentIndex(combo.findData(field_name))
 
     def cancel(self) -> None:
-        self.path = self.preview = None
+        self.path = self.preview = self.reviewed = None
         self.steps.setCurrentIndex(self.START)
 
-    # -- step 3: run and summary ----------------------------------------------------------
-    def run_import(self) -> None:
+    # -- step 3: review what the import will do ---------------------------------------------
+    def review(self) -> None:
+        """Work out, with the mapping as chosen, what importing would create and change."""
         assert self.path is not None
         assert self.preview is not None
+        path = self.path
+        options = ImportOptions(sheet=self.preview.sheet, mapping=self.mapping())
+        job = call_job(lambda: preview_import(self._db, path, options), "Checking…")
+        self.worker = run_with_progress(
+            self, job, f"Checking {path.name} for duplicates…", self.show_review
+        )
+
+    def _build_review(self) -> QWidget:
+        self.review_title = theme.heading("", 1.15)
+        self.review_title.setWordWrap(True)
+        self.review_tiles = StatTiles(
+            (
+                ("new", "new leads"),
+                ("existing", "already in LeadDesk"),
+                ("merged", "duplicate rows merged"),
+                ("problems", "rows with problems"),
+            )
+        )
+        self.duplicate_box = QFrame()
+        self.duplicate_group = QButtonGroup(self)
+        self.duplicate_buttons: dict[str, QRadioButton] = {}
+        box = QVBoxLayout(self.duplicate_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(QLabel("For the leads already in LeadDesk:"))
+        for mode, text, _ in DUPLICATE_CHOICES:
+            button = QRadioButton(text)
+            button.toggled.connect(self._update_import_button)
+            self.duplicate_group.addButton(button)
+            self.duplicate_buttons[mode] = button
+            box.addWidget(button)
+        self.duplicate_buttons["update"].setChecked(True)
+        self.flags_note = theme.muted(
+            "Do-not-call and do-not-email flags are never cleared by an import."
+        )
+        box.addWidget(self.flags_note)
+        self.preview_table = read_only_table([], stretch=-1)
+        back = QPushButton("Back")
+        back.clicked.connect(lambda: self.steps.setCurrentIndex(self.MAPPING))
+        self.import_button = QPushButton("Import")
+        self.import_button.setDefault(True)
+        self.import_button.setMinimumHeight(34)
+        self.import_button.clicked.connect(self.run_import)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(back)
+        buttons.addWidget(self.import_button)
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(self.review_title)
+        layout.addSpacing(4)
+        layout.addWidget(self.review_tiles)
+        layout.addSpacing(8)
+        layout.addWidget(self.duplicate_box)
+        layout.addSpacing(8)
+        layout.addWidget(theme.heading("The first rows, as they will be stored", 1.05))
+        layout.addWidget(self.preview_table, 1)
+        layout.addLayout(buttons)
+        return page
+
+    def show_review(self, preview: ImportPreview) -> None:
+        assert self.path is not None
+        self.reviewed = preview
+        self.review_title.setText(
+            f"{self.path.name}: {_plural(len(preview.headers), 'column')} mapped. "
+            "This is what the import will do:"
+        )
+        self.review_tiles.set(
+            new=preview.new_count,
+            existing=preview.existing_count,
+            merged=preview.merged_count,
+            problems=preview.problem_count,
+        )
+        for mode, text, detail in DUPLICATE_CHOICES:
+            count = preview.update_counts.get(mode, 0)
+            self.duplicate_buttons[mode].setText(f"{text}: {detail.format(n=f'{count:,}')}")
+        self.duplicate_box.setVisible(preview.existing_count > 0)
+        self._fill_preview_table(preview)
+        self._update_import_button()
+        self.steps.setCurrentIndex(self.REVIEW)
+
+    def _fill_preview_table(self, preview: ImportPreview) -> None:
+        with self._db.read() as conn:
+            registry = load_registry(conn)
+        keys = list(preview.row_labels)
+        table = self.preview_table
+        table.clear()
+        table.setColumnCount(len(keys))
+        table.setHorizontalHeaderLabels([preview.row_labels[k] for k in keys])
+        rows = preview.rows[:PREVIEW_ROWS]
+        table.setRowCount(len(rows))
+        for row, values in enumerate(rows):
+            for column, key in enumerate(keys):
+                target = registry.get(key) if key in registry else None
+                text = format_value(values.get(key), target)
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                table.setItem(row, column, item)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.resizeColumnsToContents()
+        for column in range(len(keys)):
+            table.setColumnWidth(column, min(table.columnWidth(column), 260))
+
+    def duplicate_mode(self) -> str:
+        return next(m for m, b in self.duplicate_buttons.items() if b.isChecked())
+
+    def set_duplicate_mode(self, mode: str) -> None:
+        self.duplicate_buttons[mode].setChecked(True)
+
+    def _update_import_button(self) -> None:
+        preview = self.reviewed
+        if preview is None:
+            return
+        count = preview.new_count + preview.update_counts.get(self.duplicate_mode(), 0)
+        self.import_button.setText(f"Import {_plural(count, 'lead')}")
+        self.import_button.setEnabled(count > 0)
+
+    # -- step 4: run and summary ----------------------------------------------------------
+    def run_import(self) -> None:
+        assert self.path is not None
+        assert self.reviewed is not None
         options = ImportOptions(
-            sheet=self.preview.sheet,
-            on_duplicate=self.duplicates.currentData(),
+            sheet=self.reviewed.sheet,
+            on_duplicate=self.duplicate_mode(),  # type: ignore[arg-type]
             mapping=self.mapping(),
         )
         job = import_file(self._db, self.path, options)
@@ -325,10 +483,7 @@ class ImportPage(QWidget):
         self.summary_title = theme.heading("", 1.3)
         self.summary_title.setWordWrap(True)
         self.summary_note = theme.muted()
-        self.stats: dict[str, QLabel] = {}
-        tiles = QGridLayout()
-        tiles.setSpacing(12)
-        for column, (key, text) in enumerate(
+        self.tiles = StatTiles(
             (
                 ("created", "new leads"),
                 ("updated", "updated"),
@@ -336,32 +491,27 @@ class ImportPage(QWidget):
                 ("skipped", "skipped"),
                 ("rejected", "rejected"),
             )
-        ):
-            tile = QFrame()
-            tile.setObjectName("card")
-            tile.setStyleSheet(theme.CARD_STYLE)
-            number = QLabel("0")
-            number.setFont(theme.scaled_font(number, 2.2, bold=True))
-            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            caption = theme.muted(text)
-            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            box = QVBoxLayout(tile)
-            box.addWidget(number)
-            box.addWidget(caption)
-            tiles.addWidget(tile, 0, column)
-            self.stats[key] = number
+        )
+        self.stats = self.tiles.numbers
         self.problems_title = theme.heading("Rows not imported", 1.1)
         self.rejected = read_only_table(["Row", "Why"], stretch=1)
         self.warnings = theme.muted()
         self.show_button = QPushButton("Show imported leads")
         self.show_button.setDefault(True)
         self.show_button.setMinimumHeight(34)
-        self.show_button.clicked.connect(self.show_leads_requested.emit)
+        self.show_button.clicked.connect(self._show_imported)
+        self.problems_button = QPushButton("Save problem rows as Excel…")
+        self.problems_button.setToolTip(
+            "The rows that were rejected or warned about, with your original columns and a "
+            "Problem column: fix them and import the file again."
+        )
+        self.problems_button.clicked.connect(lambda: self.save_problem_rows())
         again = QPushButton("Import another file…")
         again.clicked.connect(lambda: self.start())
         done = QPushButton("Done")
         done.clicked.connect(self.cancel)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.problems_button)
         buttons.addStretch()
         buttons.addWidget(done)
         buttons.addWidget(again)
@@ -373,7 +523,7 @@ class ImportPage(QWidget):
         layout.addWidget(self.summary_title)
         layout.addWidget(self.summary_note)
         layout.addSpacing(8)
-        layout.addLayout(tiles)
+        layout.addWidget(self.tiles)
         layout.addSpacing(8)
         layout.addWidget(self.warnings)
         layout.addWidget(self.problems_title)
@@ -390,9 +540,13 @@ class ImportPage(QWidget):
             + f": {report.rows_read} rows read."
         )
         self.summary_note.setText(_summary_note(report))
-        for key, label in self.stats.items():
-            value = getattr(report, key)
-            label.setText(str(len(value) if isinstance(value, list) else value))
+        self.tiles.set(
+            created=report.created,
+            updated=report.updated,
+            merged=report.merged,
+            skipped=report.skipped,
+            rejected=len(report.rejected),
+        )
         self.rejected.setRowCount(len(report.rejected))
         for row, rejected in enumerate(report.rejected):
             self.rejected.setItem(row, 0, QTableWidgetItem(str(rejected.row)))
@@ -403,20 +557,46 @@ class ImportPage(QWidget):
         self.problems_title.setVisible(bool(report.rejected))
         self.warnings.setText("\n".join(report.warnings))
         self.warnings.setVisible(bool(report.warnings))
+        self.problems_button.setVisible(bool(report.rejected or report.warnings))
+        self.show_button.setEnabled(bool(report.lead_ids))
         self.steps.setCurrentIndex(self.SUMMARY)
         self.refresh()
         self.leads_changed.emit()
 
+    def _show_imported(self) -> None:
+        report = self.report
+        if report is not None and report.batch_id is not None:
+            self.show_leads_requested.emit(report.batch_id, report.file_name)
+
+    def save_problem_rows(self, target: Path | None = None) -> None:
+        """Write the rows to fix as a workbook (asking where, unless ``target`` is given)."""
+        assert self.path is not None
+        assert self.report is not None
+        if target is None:
+            suggested = self.path.with_name(f"{self.path.stem} - problems.xlsx")
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Save problem rows", str(suggested), "Excel workbook (*.xlsx)"
+            )
+            if not name:
+                return
+            target = Path(name)
+        path, report, chosen = self.path, self.report, target
+        job = call_job(lambda: write_problem_rows(path, report, chosen), "Saving…")
+        self.worker = run_with_progress(
+            self, job, f"Saving {chosen.name}…", self._problem_rows_saved, cancellable=False
+        )
+
+    def _problem_rows_saved(self, count: int) -> None:
+        self.summary_note.setText(
+            f"{_plural(count, 'row')} to fix saved. Correct them in Excel and import the file."
+        )
+
     # -- undo -----------------------------------------------------------------------------
     def confirm_undo(self, batch: dict[str, Any]) -> MessageDialog:
-        box = MessageDialog(
-            "question",
-            f"Undo the import of {batch.get('file_name')}? Leads it created are removed, with "
-            "their calls, and leads it updated get their earlier values back.",
-            self,
-            accept_text="Undo import",
-        )
-        box.accepted.connect(lambda: self.undo_batch(int(batch["id"])))
+        with self._db.read() as conn:
+            preview = undo_preview(conn, int(batch["id"]))
+        box = MessageDialog("question", _undo_question(preview), self, accept_text="Undo import")
+        box.accepted.connect(lambda: self.undo_batch(preview.batch_id))
         return box.show_modal()
 
     def undo_batch(self, batch_id: int) -> None:

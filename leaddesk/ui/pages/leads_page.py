@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QPushButton,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -66,6 +67,16 @@ class LeadsPage(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_search)
         self.count = theme.muted()
+        self.batch: int | None = None
+        self.batch_chip = QPushButton()
+        self.batch_chip.setFlat(True)
+        self.batch_chip.setToolTip("Show all leads again")
+        self.batch_chip.setStyleSheet(
+            "QPushButton { border: 1px solid rgba(37, 99, 235, 0.5); border-radius: 12px;"
+            " padding: 3px 10px; background: rgba(37, 99, 235, 0.08); }"
+        )
+        self.batch_chip.clicked.connect(lambda: self.show_batch(None))
+        self.batch_chip.hide()
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -95,6 +106,7 @@ class LeadsPage(QWidget):
         bar.addWidget(theme.heading("Leads", 1.5))
         bar.addSpacing(16)
         bar.addWidget(self.search)
+        bar.addWidget(self.batch_chip)
         bar.addStretch()
         bar.addWidget(self.count)
         layout = QVBoxLayout(self)
@@ -119,10 +131,15 @@ class LeadsPage(QWidget):
     def apply_search(self) -> None:
         """Filter by the search box now (the box itself waits for a pause in typing)."""
         self._search_timer.stop()
-        self.model.set_filter(LeadFilter(search=self.search.text().strip()))
+        self.model.set_filter(
+            LeadFilter(search=self.search.text().strip(), import_batch=self.batch)
+        )
 
-    def show_newest(self) -> None:
-        """Newest leads first, e.g. right after an import."""
+    def show_batch(self, batch_id: int | None, file_name: str = "") -> None:
+        """Only the leads one import created or changed (None: all leads again), newest first."""
+        self.batch = batch_id
+        self.batch_chip.setText(f"Imported from {file_name}  ✕")
+        self.batch_chip.setVisible(batch_id is not None)
         self.search.clear()
         self.apply_search()
         self.table.sortByColumn(self.model.column_of("created_at"), Qt.SortOrder.DescendingOrder)
@@ -136,14 +153,20 @@ class LeadsPage(QWidget):
 
     def _update_count(self) -> None:
         rows = self.model.rowCount()
-        searching = bool(self.model.lead_filter.search)
+        searching = bool(self.model.lead_filter.search) or self.batch is not None
         self.count.setText(
             f"{rows:,} lead{'' if rows == 1 else 's'}" + (" found" if searching else "")
         )
         if rows:
             self.stack.setCurrentWidget(self.table)
             return
-        if searching:
+        if self.batch is not None and not self.model.lead_filter.search:
+            self.empty.title.setText("No leads from this import")
+            self.empty.text.setText(
+                "The import was undone, or its leads were deleted since. "
+                "Click the “Imported from” button above to see all leads."
+            )
+        elif searching:
             self.empty.title.setText("No leads match")
             self.empty.text.setText(
                 f"Nothing matches “{self.model.lead_filter.search}”. Try part of a name, an "
