@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from leaddesk.core.errors import BadFileError
+from leaddesk.core.importing import readers
 from leaddesk.core.importing.readers import (
     SPREADSHEET_SUFFIXES,
     column_letter,
@@ -391,3 +392,15 @@ def test_a_stray_value_far_away_is_refused_before_the_reader_allocates_it(
     workbook.save(tmp_path / "sparse.xlsx")
     with pytest.raises(BadFileError, match="1,048,576 rows by 16,384 columns"):
         read_table(tmp_path / "sparse.xlsx")
+
+
+def test_a_text_file_with_too_many_cells_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "MAX_CELLS", 1000)
+    path = tmp_path / "huge.csv"
+    path.write_text("Email,Name\n" + "a@x.de,Anna\n" * 600, encoding="utf-8")
+    with pytest.raises(BadFileError, match="more than 1,000 cells"):
+        read_table(path)
+    path.write_text("Email,Name\n" + "a@x.de,Anna\n" * 400, encoding="utf-8")
+    assert len(read_table(path).rows) == 400

@@ -36,7 +36,9 @@ Cell = object
 MAX_FILE_BYTES = 512 * 1024**2
 MAX_UNCOMPRESSED_BYTES = 1024**3
 MAX_RATIO = 200  # real workbooks compress 5-30x; zip bombs 1000x and more
-MAX_CELLS = 20_000_000  # the reader holds every cell of a sheet's used area in memory
+# An import holds every cell in memory (about 200 bytes each, all steps included), so a
+# table is refused above this: 250,000 rows of 20 columns, or a million rows of 5.
+MAX_CELLS = 5_000_000
 HEADER_SEARCH_ROWS = 30
 IDENTITY_FIELDS = ("external_id", "email", "phone", "full_name", "first_name", "last_name")
 
@@ -368,7 +370,17 @@ def _read_csv(path: Path) -> list[list[Cell]]:
         )
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-        return [list(row) for row in reader]
+        rows: list[list[Cell]] = []
+        cells = 0
+        for row in reader:
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise BadFileError(
+                    f"{path.name} holds more than {MAX_CELLS:,} cells, too many to import at "
+                    "once. Split it into smaller files and import them one after another."
+                )
+            rows.append(list(row))
+        return rows
     except csv.Error as exc:
         raise BadFileError(
             f"{path.name} is not a well-formed CSV file ({exc}). "
