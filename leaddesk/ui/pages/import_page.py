@@ -8,6 +8,7 @@ leaves the database as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,26 @@ DUPLICATE_CHOICES = (
     ("skip", "Leave them as they are", "the file's rows for them are skipped"),
 )
 PREVIEW_ROWS = 20
+
+
+def _primary(text: str, slot: Callable[[], None]) -> QPushButton:
+    """The button that moves the wizard on: the default, and a little taller."""
+    button = QPushButton(text)
+    button.setDefault(True)
+    button.setMinimumHeight(34)
+    button.clicked.connect(slot)
+    return button
+
+
+def _button_row(left: QWidget | None, *right: QWidget) -> QHBoxLayout:
+    """A step's bottom row: an optional widget on the left, the buttons on the right."""
+    row = QHBoxLayout()
+    if left is not None:
+        row.addWidget(left)
+    row.addStretch()
+    for widget in right:
+        row.addWidget(widget)
+    return row
 
 
 def _plural(count: int, word: str) -> str:
@@ -253,20 +274,13 @@ class ImportPage(QWidget):
         )
         back = QPushButton("Back")
         back.clicked.connect(self.cancel)
-        self.next_button = QPushButton("Next: duplicates")
-        self.next_button.setDefault(True)
-        self.next_button.setMinimumHeight(34)
-        self.next_button.clicked.connect(self.review)
+        self.next_button = _primary("Next: duplicates", self.review)
 
         top = QHBoxLayout()
         top.addWidget(self.file_label, 1)
         top.addWidget(self.sheet_label)
         top.addWidget(self.sheet_combo)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.saved_note)
-        bottom.addStretch()
-        bottom.addWidget(back)
-        bottom.addWidget(self.next_button)
+        bottom = _button_row(self.saved_note, back, self.next_button)
 
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -384,14 +398,8 @@ class ImportPage(QWidget):
         self.preview_table = read_only_table([], stretch=-1)
         back = QPushButton("Back")
         back.clicked.connect(lambda: self.steps.setCurrentIndex(self.MAPPING))
-        self.import_button = QPushButton("Import")
-        self.import_button.setDefault(True)
-        self.import_button.setMinimumHeight(34)
-        self.import_button.clicked.connect(self.run_import)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(back)
-        buttons.addWidget(self.import_button)
+        self.import_button = _primary("Import", self.run_import)
+        buttons = _button_row(None, back, self.import_button)
 
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -496,10 +504,7 @@ class ImportPage(QWidget):
         self.problems_title = theme.heading("Rows not imported", 1.1)
         self.rejected = read_only_table(["Row", "Why"], stretch=1)
         self.warnings = theme.muted()
-        self.show_button = QPushButton("Show imported leads")
-        self.show_button.setDefault(True)
-        self.show_button.setMinimumHeight(34)
-        self.show_button.clicked.connect(self._show_imported)
+        self.show_button = _primary("Show imported leads", self._show_imported)
         self.problems_button = QPushButton("Save problem rows as Excel…")
         self.problems_button.setToolTip(
             "The rows that were rejected or warned about, with your original columns and a "
@@ -510,12 +515,7 @@ class ImportPage(QWidget):
         again.clicked.connect(lambda: self.start())
         done = QPushButton("Done")
         done.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.problems_button)
-        buttons.addStretch()
-        buttons.addWidget(done)
-        buttons.addWidget(again)
-        buttons.addWidget(self.show_button)
+        buttons = _button_row(self.problems_button, done, again, self.show_button)
 
         page = QWidget()
         layout = QVBoxLayout(page)
