@@ -72,7 +72,7 @@ class UndoPreview:
     restore: int
     """Leads the import changed that still exist: undo puts their old values back."""
     edited_since: int
-    """Of those, leads edited after the import: their later edits are kept."""
+    """Of the leads to restore, those edited after the import: their later edits are kept."""
     called_since: int
     """Created leads with calls or notes logged since: those go with the leads."""
 
@@ -97,10 +97,7 @@ def undo_preview(conn: Connection, batch_id: int) -> UndoPreview:
     updated = of_batch & (_CHANGES.c.action == "updated")
     count = sa.func.count()
     delete = conn.execute(sa.select(count).select_from(joined).where(created)).scalar_one()
-    restore = 0
-    edited_since = conn.execute(
-        sa.select(count).select_from(joined).where(created, leads.c.version > 1)
-    ).scalar_one()
+    restore = edited_since = 0
     for version, before in conn.execute(
         sa.select(leads.c.version, _CHANGES.c.before).select_from(joined).where(updated)
     ):
