@@ -357,6 +357,25 @@ def test_undo_keeps_later_edits_of_the_same_lead(
     assert list((app_home / "backups").glob("*-before-undo-import-*.db"))
 
 
+def test_undo_restores_a_phone_with_its_validity_as_one_value(
+    db: Database, add_leads: Any, contacts: Path
+) -> None:
+    """The import overwrote Ben's phone; a call then flagged the new number invalid. Undo
+    puts the old number back with its own flag, not flagged invalid (the queue would skip
+    it)."""
+    (ben,) = add_leads([{"email": "ben@example.com", "phone": "+16465550000"}])
+    report = do_import(db, contacts, region="US", on_duplicate="overwrite")
+    with db.read() as conn:
+        imported = get_lead(conn, ben)
+    assert imported["phone"] == "+16465551234"
+    with db.write() as conn:
+        update_lead(conn, ben, {"phone_valid": False}, expected_version=imported["version"])
+    undo_import(db, report.batch_id or 0)
+    with db.read() as conn:
+        lead = get_lead(conn, ben)
+    assert (lead["phone"], lead["phone_valid"]) == ("+16465550000", True)  # one unit
+
+
 def test_undo_preview_counts_calls_logged_on_imported_leads(db: Database, contacts: Path) -> None:
     report = do_import(db, contacts, region="US")
     log_outcome(db, report.lead_ids[0], Outcome.NO_ANSWER)

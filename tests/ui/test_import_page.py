@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from leaddesk.core.db import Database
+from leaddesk.core.importing.history import undo_import
 from leaddesk.core.importing.pipeline import ImportReport
 from leaddesk.core.leads import list_leads, load_registry
 from leaddesk.ui import dialogs
@@ -165,3 +166,19 @@ def test_the_summary_says_whether_the_leads_were_scored(
 ) -> None:
     report = ImportReport(None, "c.xlsx", None, 1, {}, created=created, scored=scored)
     assert says in _summary_note(report)
+
+
+def test_undoing_a_batch_undone_elsewhere_is_explained(
+    qtbot: QtBot, page: ImportPage, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs, "show_problem", lambda text, _parent=None: shown.append(text))
+    page.start(workbook(tmp_path / "leads.xlsx"))
+    qtbot.waitUntil(lambda: page.steps.currentIndex() == page.MAPPING)
+    to_review(qtbot, page)
+    with qtbot.waitSignal(page.leads_changed):
+        page.run_import()
+    undo_import(db, 1)  # from the command line, while the history still offers Undo
+    assert page.confirm_undo({"id": 1}) is None
+    assert "already undone" in shown[0]
+    assert page.history.item(0, 3).text() == "Undone"

@@ -26,6 +26,7 @@ from leaddesk.core.schema import (
     leads,
     utcnow,
 )
+from leaddesk.core.scoring.sql import rescore_with_active
 from leaddesk.paths import backup_dir
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ class UndoPreview:
     restore: int
     """Leads the import changed that still exist: undo puts their old values back."""
     edited_since: int
-    """Of the leads to restore, those edited after the import: their later edits are kept."""
+    """Of the leads to restore, those edited after the import: their later edits are kept
+    (imports made before LeadDesk recorded what they wrote restore whole rows)."""
     called_since: int
     """Created leads with calls or notes logged since: those go with the leads."""
 
@@ -98,11 +100,13 @@ def undo_preview(conn: Connection, batch_id: int) -> UndoPreview:
     count = sa.func.count()
     delete = conn.execute(sa.select(count).select_from(joined).where(created)).scalar_one()
     restore = edited_since = 0
-    for version, before in conn.execute(
-        sa.select(leads.c.version, _CHANGES.c.before).select_from(joined).where(updated)
+    for version, before, changed in conn.execute(
+        sa.select(leads.c.version, _CHANGES.c.before, _CHANGES.c.changed)
+        .select_from(joined)
+        .where(updated)
     ):
         restore += 1
-        edited_since += _edited_since(version, before)
+        edited_since += changed is not None and _edited_since(version, before)
     called_since = conn.execute(
         sa.select(sa.func.count(sa.distinct(_ACTIVITIES.c.lead_id)))
         .select_from(_CHANGES.join(_ACTIVITIES, _ACTIVITIES.c.lead_id == _CHANGES.c.lead_id))
@@ -131,7 +135,8 @@ def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
     with db.write() as conn:
         batch = _open_batch(conn, batch_id)
         created: list[int] = []
-        restored = kept = 0
+        restored = 0
+        partly: list[int] = []  # leads edited since: only the import's values go back
         now = utcnow()
         query = sa.select(_CHANGES.c.lead_id, _CHANGES.c.action, _CHANGES.c.before,
                           _CHANGES.c.changed).where(_CHANGES.c.batch_id == batch_id)  # fmt: skip
@@ -147,12 +152,14 @@ def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
             else:
                 values = _import_values_only(current, before, changed)
                 values["updated_at"] = now
-                kept += 1
+                partly.append(lead_id)
             values["version"] = leads.c.version + 1  # an editor holding it must reload
             conn.execute(leads.update().where(leads.c.id == lead_id).values(values))
             restored += 1
         for start in range(0, len(created), 500):
             conn.execute(leads.delete().where(leads.c.id.in_(created[start : start + 500])))
+        if partly:  # their stored scores were computed from values undo just changed
+            rescore_with_active(conn, partly)
         removed = _drop_unused_custom_fields(
             conn, (batch["report"] or {}).get("custom_fields_created", [])
         )
@@ -161,9 +168,13 @@ def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
         "batch_id": batch_id,
         "deleted": len(created),
         "restored": restored,
-        "kept_later_edits": kept,
+        "kept_later_edits": len(partly),
         "custom_fields_removed": removed,
     }
+
+
+# A phone, its validity flag and its digits are one value: restored together or not at all.
+_PHONE_PARTS = ("phone", "phone_valid", "phone_digits")
 
 
 def _import_values_only(
@@ -182,8 +193,11 @@ def _import_values_only(
                     else:
                         custom.pop(key, None)
             values["custom"] = custom
+        elif name in _PHONE_PARTS[1:]:
+            continue  # restored with the phone, as one unit
         elif name in leads.c and json_value(current[name]) == written:
-            values[name] = restore_value(name, before.get(name))
+            parts = _PHONE_PARTS if name == "phone" else (name,)
+            values.update((part, restore_value(part, before.get(part))) for part in parts)
     return values
 
 

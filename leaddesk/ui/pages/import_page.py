@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.core.db import Database
+from leaddesk.core.errors import LeadDeskError
 from leaddesk.core.importing.history import (
     UndoPreview,
     list_batches,
@@ -47,7 +48,7 @@ from leaddesk.core.importing.pipeline import (
 )
 from leaddesk.core.importing.readers import SPREADSHEET_SUFFIXES
 from leaddesk.core.leads import load_registry
-from leaddesk.ui import theme
+from leaddesk.ui import dialogs, theme
 from leaddesk.ui.dialogs import MessageDialog
 from leaddesk.ui.formatting import format_value, relative_time
 from leaddesk.ui.widgets.stat_tiles import StatTiles
@@ -592,9 +593,14 @@ class ImportPage(QWidget):
         )
 
     # -- undo -----------------------------------------------------------------------------
-    def confirm_undo(self, batch: dict[str, Any]) -> MessageDialog:
-        with self._db.read() as conn:
-            preview = undo_preview(conn, int(batch["id"]))
+    def confirm_undo(self, batch: dict[str, Any]) -> MessageDialog | None:
+        try:
+            with self._db.read() as conn:
+                preview = undo_preview(conn, int(batch["id"]))
+        except LeadDeskError as exc:  # undone meanwhile, from the command line or a colleague
+            dialogs.show_problem(str(exc), self)
+            self.refresh()
+            return None
         box = MessageDialog("question", _undo_question(preview), self, accept_text="Undo import")
         box.accepted.connect(lambda: self.undo_batch(preview.batch_id))
         return box.show_modal()
