@@ -139,8 +139,8 @@ class ImportPreview:
     """Existing leads each duplicate mode would change (``skip`` changes none)."""
     saved_mapping: bool = False
     """The mapping is the one chosen last time for a file with these headers."""
-    row_labels: dict[str, str] = field(default_factory=dict)
-    """The label of each key of ``rows``, in the order of the file's columns."""
+    row_fields: dict[str, Field] = field(default_factory=dict)
+    """The field of each key of ``rows`` (its label and type), in the file's column order."""
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -156,6 +156,7 @@ class _Plan:
     existing: dict[int, dict[str, Any]]
     report: ImportReport
     saved_mapping: bool
+    registry: FieldRegistry  # the fields the import writes, new custom fields included
 
 
 def _resolve_mapping(
@@ -273,7 +274,9 @@ def _plan(
         + normalizer.column_warnings()
         + normalizer.warnings
     )
-    return _Plan(table, resolved, new_fields, creates, updates, existing, report, saved)
+    return _Plan(
+        table, resolved, new_fields, creates, updates, existing, report, saved, full_registry
+    )
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -511,17 +514,16 @@ def preview_import(db: Database, path: Path, options: ImportOptions | None = Non
         {**r.values, **{f"custom.{k}": v for k, v in r.custom.items()}}
         for r in plan.creates[:20] or [r for _, r in plan.updates[:20]]
     ]
-    with db.read() as conn:
-        registry = FieldRegistry([*load_registry(conn).custom, *plan.new_fields])
-    row_labels: dict[str, str] = {}
+    registry = plan.registry
+    row_fields: dict[str, Field] = {}
     for name in plan.mapping.values():
         if name is None or name == "full_name":
             continue
         target = registry.get(name)
-        row_labels[f"custom.{name}" if target.custom else name] = target.label
+        row_fields[f"custom.{name}" if target.custom else name] = target
     if "full_name" in plan.mapping.values():  # split into two fields, shown as such
-        names = {n: registry.get(n).label for n in ("first_name", "last_name")}
-        row_labels = {**names, **row_labels}
+        names = {n: registry.get(n) for n in ("first_name", "last_name")}
+        row_fields = {**names, **row_fields}
     return ImportPreview(
         sheet=table.sheet,
         sheets=table.sheets,
@@ -538,5 +540,5 @@ def preview_import(db: Database, path: Path, options: ImportOptions | None = Non
         existing_count=len(plan.updates),
         update_counts=update_counts,
         saved_mapping=plan.saved_mapping,
-        row_labels=row_labels,
+        row_fields=row_fields,
     )

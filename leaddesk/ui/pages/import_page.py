@@ -438,18 +438,15 @@ class ImportPage(QWidget):
         self.steps.setCurrentIndex(self.REVIEW)
 
     def _fill_preview_table(self, preview: ImportPreview) -> None:
-        with self._db.read() as conn:
-            registry = load_registry(conn)
-        keys = list(preview.row_labels)
+        fields = preview.row_fields
         table = self.preview_table
         table.clear()
-        table.setColumnCount(len(keys))
-        table.setHorizontalHeaderLabels([preview.row_labels[k] for k in keys])
+        table.setColumnCount(len(fields))
+        table.setHorizontalHeaderLabels([f.label for f in fields.values()])
         rows = preview.rows[:PREVIEW_ROWS]
         table.setRowCount(len(rows))
         for row, values in enumerate(rows):
-            for column, key in enumerate(keys):
-                target = registry.get(key) if key in registry else None
+            for column, (key, target) in enumerate(fields.items()):
                 text = format_value(values.get(key), target)
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -457,7 +454,7 @@ class ImportPage(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         table.resizeColumnsToContents()
-        for column in range(len(keys)):
+        for column in range(len(fields)):
             table.setColumnWidth(column, min(table.columnWidth(column), 260))
 
     def duplicate_mode(self) -> str:
