@@ -327,23 +327,6 @@ def test_both_executors_agree_on_sample_like_data(db: Database, add_leads: AddLe
     assert default_model() == model
 
 
-def test_preview_states_the_effect_without_writing(db: Database, add_leads: AddLeads) -> None:
-    add_leads([{"job_title": "VP"}, {"job_title": "VP"}, {"job_title": "Intern"}, {}])
-    score_with(db, ScoringModel("old", fit_rules=[Rule("job_title", "contains", "vp", 70)]))
-    draft = ScoringModel("new", fit_rules=[Rule("job_title", "equals", "intern", 65)])
-    with db.read() as conn:
-        result = sql.preview(conn, draft, load_registry(conn), threshold_before=60, now=NOW)
-    assert result.to_json() == {
-        "leads": 4,
-        "changed": 3,
-        "sales_ready_before": 2,
-        "sales_ready_after": 1,
-        "entering": 1,
-        "leaving": 2,
-    }
-    assert scores(db) == [70.0, 70.0, 0.0, 0.0]
-
-
 def test_big_rescores_borrow_a_larger_cache_and_give_it_back(
     db: Database, add_leads: AddLeads, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -366,3 +349,81 @@ def test_like_patterns_are_escaped_one_way_everywhere() -> None:
     for clause in (compiler.condition(Rule("job_title", "contains", "50%", 1)), search_clause("a")):
         compiled = clause.compile(compile_kwargs={"literal_binds": True})
         assert f"ESCAPE '{LIKE_ESCAPE}'" in str(compiled)
+
+
+def test_a_rescore_of_current_scores_computes_nothing(db: Database, add_leads: AddLeads) -> None:
+    add_leads([{"job_title": "VP Sales"}, {"job_title": "Intern"}])
+    decaying = ScoringModel(
+        "decaying",
+        fit_rules=[Rule("job_title", "contains", "vp", 10)],
+        activity_rules=[ActivityRule("email_open", None, 2, half_life_days=7)],
+    )
+    score_with(db, decaying)
+    with db.write() as conn:
+        model_id, model = store.active_model(conn)
+        registry = load_registry(conn)
+
+        def rescore(now: datetime, *, full: bool = False) -> sql.RescoreResult:
+            return run(sql.rescore_steps(conn, model_id, model, registry, now=now, full=full))
+
+        assert rescore(NOW) == sql.RescoreResult(0, 0, up_to_date=True)
+        assert rescore(NOW, full=True) == sql.RescoreResult(2, 0)
+        # Decay moves with the day: another moment computes every lead again.
+        assert rescore(NOW + timedelta(days=1)) == sql.RescoreResult(2, 0)
+        assert rescore(NOW + timedelta(days=1)).up_to_date
+        # A lead put back with another model's score (an undone import) is caught.
+        conn.execute(leads.update().where(leads.c.id == 1).values(scored_model_id=None))
+        assert rescore(NOW + timedelta(days=1)) == sql.RescoreResult(2, 1)
+
+
+def test_scores_that_do_not_move_with_time_stay_current_the_next_day(
+    db: Database, add_leads: AddLeads
+) -> None:
+    add_leads([{"job_title": "VP Sales"}])
+    model = one_rule("job_title", "contains", "vp")
+    assert not model.changes_with_time()
+    score_with(db, model)
+    with db.write() as conn:
+        result = sql.rescore_with_active(conn, now=NOW + timedelta(days=30))
+    assert result.up_to_date
+
+
+@pytest.mark.parametrize("changing", [1, 4])
+def test_big_rescores_stage_the_changed_scores_and_keep_the_score_index(
+    db: Database, add_leads: AddLeads, monkeypatch: pytest.MonkeyPatch, changing: int
+) -> None:
+    monkeypatch.setattr(sql, "BIG_RESCORE", 1)
+    add_leads([{"job_title": "VP"}] * 4)
+    score_with(db, one_rule("job_title", "contains", "vp"))
+
+    with db.write() as conn:
+        conn.execute(leads.update().where(leads.c.id <= changing).values(score=None))
+        statements: list[str] = []
+        sa.event.listen(conn, "before_execute", lambda _c, s, *_: statements.append(str(s)))
+        steps = _steps(sql.rescore_with_active_steps(conn, now=NOW, full=True))
+        indexes = {i["name"] for i in sa.inspect(conn).get_indexes("leads")}
+        temporary = conn.exec_driver_sql("SELECT name FROM sqlite_temp_master").all()
+    assert steps[-1].message == f"Saving {changing} new scores"
+    assert scores(db) == [10.0] * 4
+    # Most scores changed: the index was dropped and built again; one of four: kept.
+    rebuilt = any("DROP INDEX ix_leads_score" in s for s in statements)
+    assert rebuilt == (changing > 4 * sql.REBUILD_SHARE)
+    assert "ix_leads_score" in indexes
+    assert temporary == []
+
+
+def _steps(job: Any) -> list[Any]:
+    steps = []
+    try:
+        while True:
+            steps.append(next(job))
+    except StopIteration:
+        return steps
+
+
+def test_the_python_unixepoch_twin_gives_sqlites_seconds(db: Database) -> None:
+    texts = ["2026-03-04 15:30:59", "1999-12-31 23:59:59", "2026-03-04 15:30:00"]
+    with db.read() as conn:
+        expected = [conn.exec_driver_sql(f"SELECT unixepoch('{t}')").scalar() for t in texts]
+    assert [sql._unixepoch(t) for t in texts] == expected
+    assert sql._unixepoch(None) is None

@@ -108,6 +108,17 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
+def scoring_moment(now: datetime | None = None) -> datetime:
+    """The moment scores are computed for: the start of ``now``'s day (UTC), today by default.
+
+    Decay and "within the last N days" rules move once a day, not every second, so two
+    rescores on one day agree (the second writes nothing), and an explanation shown later
+    that day gives exactly the stored score.
+    """
+    moment = now or datetime.now(UTC)
+    return day_start(moment.astimezone(UTC).date())
+
+
 def days_before(now: datetime, days: float) -> datetime:
     """The moment ``days`` days before ``now``, for "within the last N days" rules."""
     return now - timedelta(days=days)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from leaddesk.core.fields import Field, FieldRegistry
 from leaddesk.core.leads import get_lead, load_registry
-from leaddesk.core.schema import Activity, utcnow
+from leaddesk.core.schema import Activity
 from leaddesk.core.scoring import common
 from leaddesk.core.scoring.model import (
     ActivityRule,
@@ -238,11 +238,12 @@ def lead_activities(conn: Connection, lead_id: int, model: ScoringModel) -> list
 def explain_lead(conn: Connection, lead_id: int, now: datetime | None = None) -> Explanation:
     """Why the lead has its score, under the active model (NotFoundError for an unknown id).
 
-    It writes nothing, so it runs in a read transaction (the detail view, `explain`).
+    It writes nothing, so it runs in a read transaction (the detail view, `explain`). Like a
+    rescore, it evaluates the lead as of the start of today, so it gives the stored score.
     """
     from leaddesk.core.scoring.store import active_model
 
     lead = get_lead(conn, lead_id)
     _model_id, model = active_model(conn)
     acts = lead_activities(conn, lead_id, model)
-    return evaluate(model, lead, acts, load_registry(conn), now or utcnow())
+    return evaluate(model, lead, acts, load_registry(conn), now or common.scoring_moment())

@@ -141,6 +141,14 @@ class ScoringModel:
                 f"This scoring model cannot be read ({exc}). Check the file, or export it again."
             ) from exc
 
+    def changes_with_time(self) -> bool:
+        """Scores move from one day to the next without new data (decay, relative dates)."""
+        relative = ("within_last_days", "more_than_days_ago")
+        rules = [*self.fit_rules, *self.engagement_rules]
+        return any(r.enabled and r.op in relative for r in rules) or any(
+            r.enabled and r.half_life_days is not None for r in self.activity_rules
+        )
+
     def grade_for(self, fit: float) -> str:
         """A, B or C for the first band ``fit`` reaches, else D."""
         for grade in ("A", "B", "C"):

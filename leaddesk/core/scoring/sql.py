@@ -16,10 +16,10 @@ Python twin of both: the same one-letter-to-one-letter map.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,29 +31,37 @@ from leaddesk.core.db import Database
 from leaddesk.core.fields import Field, FieldRegistry, FieldType
 from leaddesk.core.leads import LIKE_ESCAPE, escape_like, load_registry
 from leaddesk.core.progress import Job, Progress
-from leaddesk.core.schema import Activity, leads, utcnow
+from leaddesk.core.schema import Activity, Setting, leads
 from leaddesk.core.scoring import common
 from leaddesk.core.scoring.model import ActivityRule, Rule, ScoringModel, check
 
 activities = Activity.__table__  # type: ignore[attr-defined]
+settings = Setting.__table__  # type: ignore[attr-defined]
+
+CURRENT_KEY = "scoring.current"  # the model and moment of the last full rescore
 
 ID_CHUNK = 5000  # lead ids per statement when rescoring a list (bound-parameter limits)
 RANGE_CHUNK = 100_000  # id range per statement when rescoring everything (progress steps)
 BIG_RESCORE = 50_000  # from this many leads, rescoring uses a larger page cache
 BULK_CACHE_KIB = -262_144  # negative means KiB: 256 MB at most
+REBUILD_SHARE = 0.25  # rebuild the score index when more than this share of scores change
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True, slots=True)
 class RescoreResult:
-    """How many leads were scored, and how many of them got a different score."""
+    """How many leads were scored, and how many of them got a different score.
+
+    ``up_to_date`` says a full rescore found every score current and computed nothing.
+    """
 
     scored: int
     changed: int
+    up_to_date: bool = False
 
-    def to_json(self) -> dict[str, int]:
-        return {"scored": self.scored, "changed": self.changed}
+    def to_json(self) -> dict[str, Any]:
+        return {"scored": self.scored, "changed": self.changed, "up_to_date": self.up_to_date}
 
 
 class Compiler:
@@ -192,14 +200,16 @@ class Compiler:
         return query.subquery("act")
 
     def _age_days(self) -> sa.ColumnElement[Any]:
+        seconds: sa.ColumnElement[Any]
         if self.postgres:
             seconds = sa.cast(
                 sa.extract("epoch", sa.func.date_trunc("second", activities.c.at)),
                 sa.BigInteger(),
             )
         else:
+            # Whole seconds, as ``common.epoch_seconds``: unixepoch() of the full text rounds.
             text_at = sa.func.substr(sa.type_coerce(activities.c.at, sa.Text()), 1, 19)
-            seconds = sa.cast(sa.func.strftime("%s", text_at), sa.Integer())
+            seconds = sa.func.unixepoch(text_at)
         elapsed = sa.literal(common.epoch_seconds(self.now)) - seconds
         zero = sa.literal(0)
         clamped = sa.func.greatest(elapsed, zero) if self.postgres else sa.func.max(elapsed, zero)
@@ -270,28 +280,58 @@ class Compiler:
     ) -> sa.Update:
         """The UPDATE writing new scores, only to the leads whose scores differ."""
         s = self.scores(lead_scope, act_scope)
-        changed = sa.or_(
-            leads.c.score.is_distinct_from(s.c.total),
-            leads.c.fit_score.is_distinct_from(s.c.fit),
-            leads.c.engagement_score.is_distinct_from(s.c.eng),
-            leads.c.grade.is_distinct_from(s.c.grade),
-            leads.c.tier.is_distinct_from(s.c.tier),
-            leads.c.scored_model_id.is_distinct_from(model_id),
-        )
         return (
             leads.update()
             .where(leads.c.id == s.c.id)
-            .where(changed)
-            .values(
-                score=s.c.total,
-                fit_score=s.c.fit,
-                engagement_score=s.c.eng,
-                grade=s.c.grade,
-                tier=s.c.tier,
-                scored_at=self.now,
-                scored_model_id=model_id,
-            )
+            .where(_differs(s, model_id))
+            .values(self._stamped(s, model_id))
         )
+
+    def stage(
+        self,
+        staged: sa.Table,
+        model_id: int,
+        lead_scope: sa.ColumnElement[bool],
+        act_scope: sa.ColumnElement[bool],
+    ) -> sa.Insert:
+        """The INSERT putting the changed scores of the leads in scope into ``staged``."""
+        s = self.scores(lead_scope, act_scope)
+        names = [c.name for c in staged.columns]
+        changed = (
+            sa.select(*(s.c[name] for name in names))
+            .join(leads, leads.c.id == s.c.id)
+            .where(_differs(s, model_id))
+        )
+        return staged.insert().from_select(names, changed)
+
+    def update_from(self, staged: sa.Table, model_id: int) -> sa.Update:
+        """The UPDATE copying the staged scores onto their leads."""
+        return (
+            leads.update().where(leads.c.id == staged.c.id).values(self._stamped(staged, model_id))
+        )
+
+    def _stamped(self, s: sa.FromClause, model_id: int) -> dict[str, Any]:
+        return {
+            "score": s.c.total,
+            "fit_score": s.c.fit,
+            "engagement_score": s.c.eng,
+            "grade": s.c.grade,
+            "tier": s.c.tier,
+            "scored_at": self.now,
+            "scored_model_id": model_id,
+        }
+
+
+def _differs(s: sa.FromClause, model_id: int) -> sa.ColumnElement[bool]:
+    """The stored score of a lead differs from ``s``'s (or came from another model)."""
+    return sa.or_(
+        leads.c.score.is_distinct_from(s.c.total),
+        leads.c.fit_score.is_distinct_from(s.c.fit),
+        leads.c.engagement_score.is_distinct_from(s.c.eng),
+        leads.c.grade.is_distinct_from(s.c.grade),
+        leads.c.tier.is_distinct_from(s.c.tier),
+        leads.c.scored_model_id.is_distinct_from(model_id),
+    )
 
 
 def _compare_number(x: sa.ColumnElement[Any], op: str, target: Any) -> sa.ColumnElement[bool]:
@@ -331,19 +371,33 @@ def _bands(
 
 
 def ensure_math_functions(conn: Connection) -> None:
-    """Give SQLite ``pow`` and ``floor`` when its build lacks the math functions.
+    """Give SQLite ``pow``, ``floor`` and ``unixepoch`` when its build lacks them.
 
-    Most SQLite builds (3.35+) have them; on one that does not, the same C functions are
-    registered from Python's ``math`` so both executors still agree.
+    Most SQLite builds (3.38+) have them; on one that does not, Python twins computing the
+    same values are registered, so both executors still agree (only slower).
     """
     if conn.dialect.name != "sqlite":
         return
-    try:
-        conn.exec_driver_sql("SELECT pow(0.5, 1.0), floor(1.5)")
-    except OperationalError:
-        raw = conn.connection.driver_connection
-        raw.create_function("pow", 2, math.pow, deterministic=True)  # type: ignore[union-attr]
-        raw.create_function("floor", 1, math.floor, deterministic=True)  # type: ignore[union-attr]
+    raw = conn.connection.driver_connection
+    for name, probe, arity, function in _SQLITE_FUNCTIONS:
+        try:
+            conn.exec_driver_sql(f"SELECT {probe}")
+        except OperationalError:
+            raw.create_function(name, arity, function, deterministic=True)  # type: ignore[union-attr]
+
+
+def _unixepoch(text: str | None) -> int | None:
+    """SQLite's ``unixepoch('YYYY-MM-DD HH:MM:SS')``: whole seconds of a UTC timestamp."""
+    if text is None:
+        return None
+    return common.epoch_seconds(datetime.fromisoformat(text).replace(tzinfo=UTC))
+
+
+_SQLITE_FUNCTIONS: tuple[tuple[str, str, int, Callable[..., Any]], ...] = (
+    ("pow", "pow(0.5, 1.0)", 2, math.pow),
+    ("floor", "floor(1.5)", 1, math.floor),
+    ("unixepoch", "unixepoch('2024-01-01 00:00:00')", 1, _unixepoch),
+)
 
 
 def rescore(
@@ -365,21 +419,126 @@ def rescore_steps(
     registry: FieldRegistry,
     lead_ids: Sequence[int] | None = None,
     now: datetime | None = None,
+    *,
+    full: bool = False,
 ) -> Job[RescoreResult]:
-    """``rescore`` as a job: one statement per chunk of leads, progress between them."""
+    """``rescore`` as a job: one statement per chunk of leads, progress between them.
+
+    Scores are computed as of ``now`` (default: the start of today, ``scoring_moment``).
+    Rescoring every lead is skipped when they are already current for this model and
+    moment (see ``scores_current``), unless ``full`` asks to check every lead anyway.
+    """
     check(model, registry)
     ensure_math_functions(conn)
-    compiler = Compiler(model, registry, conn.dialect.name, now or utcnow())
-    scopes = list(_scopes(conn, lead_ids))
+    moment = now or common.scoring_moment()
     total = _count(conn, lead_ids)
-    scored = changed = 0
+    if lead_ids is None and not full and scores_current(conn, model_id, model, moment):
+        yield Progress(total, total, "Scores are up to date")
+        return RescoreResult(scored=0, changed=0, up_to_date=True)
+    compiler = Compiler(model, registry, conn.dialect.name, moment)
+    scopes = list(_scopes(conn, lead_ids))
     with _large_cache(conn, total):
+        if lead_ids is None and total >= BIG_RESCORE and conn.dialect.name == "sqlite":
+            changed = yield from _staged_rescore(conn, compiler, model_id, scopes, total)
+        else:
+            changed = yield from _direct_rescore(conn, compiler, model_id, scopes, total)
+    if lead_ids is None:
+        _mark_current(conn, model_id, model, moment)
+    return RescoreResult(scored=total, changed=changed)
+
+
+def _direct_rescore(
+    conn: Connection,
+    compiler: Compiler,
+    model_id: int,
+    scopes: list[tuple[sa.ColumnElement[bool], sa.ColumnElement[bool], int]],
+    total: int,
+) -> Job[int]:
+    """One ``UPDATE … FROM`` per chunk, writing the leads whose scores changed."""
+    scored = changed = 0
+    for lead_scope, act_scope, size in scopes:
+        result = conn.execute(compiler.update(model_id, lead_scope, act_scope))
+        changed += _changed_rows(conn, result)
+        scored += size
+        yield Progress(min(scored, total), total, "Scoring leads")
+    return changed
+
+
+def _staged_rescore(
+    conn: Connection,
+    compiler: Compiler,
+    model_id: int,
+    scopes: list[tuple[sa.ColumnElement[bool], sa.ColumnElement[bool], int]],
+    total: int,
+) -> Job[int]:
+    """Every lead of a large SQLite database: changed scores staged, then written at once.
+
+    Updating a lead in place also moves its entry in the score index; when most scores
+    change (a new model), dropping that index and building it again afterwards costs a
+    third as much. Staging the changed scores first tells which case this is.
+    """
+    staged = _staged_table()
+    staged.create(conn)
+    try:
+        scored = 0
         for lead_scope, act_scope, size in scopes:
-            result = conn.execute(compiler.update(model_id, lead_scope, act_scope))
-            changed += _changed_rows(conn, result)
+            conn.execute(compiler.stage(staged, model_id, lead_scope, act_scope))
             scored += size
             yield Progress(min(scored, total), total, "Scoring leads")
-    return RescoreResult(scored=total, changed=changed)
+        changed = int(conn.execute(sa.select(sa.func.count()).select_from(staged)).scalar_one())
+        if changed:
+            yield Progress(total, total, f"Saving {changed:,} new scores")
+            index = _SCORE_INDEX if changed > total * REBUILD_SHARE else None
+            if index is not None:
+                index.drop(conn)
+            conn.execute(compiler.update_from(staged, model_id))
+            if index is not None:
+                index.create(conn)
+        return changed
+    finally:
+        staged.drop(conn)
+
+
+def _staged_table() -> sa.Table:
+    return sa.Table(
+        "staged_scores",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("fit", sa.Float),
+        sa.Column("eng", sa.Float),
+        sa.Column("total", sa.Float),
+        sa.Column("grade", sa.Text),
+        sa.Column("tier", sa.Text),
+        prefixes=["TEMPORARY"],
+    )
+
+
+_SCORE_INDEX = next(index for index in leads.indexes if index.name == "ix_leads_score")
+
+
+def scores_current(conn: Connection, model_id: int, model: ScoringModel, moment: datetime) -> bool:
+    """Every lead already carries ``model_id``'s scores as of ``moment``: nothing to do.
+
+    The last full rescore records its model and moment; every other write (import, call,
+    edit) rescores its own leads in its transaction. The moment matters only for models
+    whose scores move with time (decay, "within the last N days"). One pass over the leads
+    confirms that none was scored by another model since (an undone import puts old rows
+    back).
+    """
+    state = conn.execute(sa.select(settings.c.value).where(settings.c.key == CURRENT_KEY))
+    recorded = state.scalar()
+    if not isinstance(recorded, dict) or recorded.get("model_id") != model_id:
+        return False
+    if model.changes_with_time() and recorded.get("as_of") != moment.isoformat():
+        return False
+    other = sa.select(leads.c.id).where(leads.c.scored_model_id.is_distinct_from(model_id))
+    return conn.execute(other.limit(1)).first() is None
+
+
+def _mark_current(conn: Connection, model_id: int, model: ScoringModel, moment: datetime) -> None:
+    conn.execute(settings.delete().where(settings.c.key == CURRENT_KEY))
+    value = {"model_id": model_id, "as_of": moment.isoformat()}
+    conn.execute(settings.insert().values(key=CURRENT_KEY, value=value))
 
 
 @contextmanager
@@ -397,56 +556,6 @@ def _large_cache(conn: Connection, leads_to_score: int) -> Iterator[None]:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
-
-
-@dataclass(frozen=True, slots=True)
-class Preview:
-    """What activating a model would do, before it is activated."""
-
-    leads: int
-    changed: int
-    sales_ready_before: int
-    sales_ready_after: int
-    entering: int  # leads that become sales-ready
-    leaving: int  # leads that stop being sales-ready
-
-    def to_json(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in self.__slots__}
-
-
-def preview(
-    conn: Connection,
-    model: ScoringModel,
-    registry: FieldRegistry,
-    threshold_before: float,
-    now: datetime | None = None,
-) -> Preview:
-    """Compare ``model``'s scores with the stored ones, writing nothing.
-
-    ``threshold_before`` is the active model's quality threshold, so the sales-ready sets
-    of both can be compared ("1,204 leads will change score; 87 become sales-ready").
-    """
-    check(model, registry)
-    ensure_math_functions(conn)
-    compiler = Compiler(model, registry, conn.dialect.name, now or utcnow())
-    s = compiler.scores(sa.true(), sa.true())
-    was = sa.func.coalesce(leads.c.score, 0.0) >= threshold_before
-    will = s.c.total >= model.threshold
-
-    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    row = conn.execute(
-        sa.select(
-            sa.func.count(),
-            count(leads.c.score.is_distinct_from(s.c.total)),
-            count(was),
-            count(will),
-            count(sa.and_(will, sa.not_(was))),
-            count(sa.and_(was, sa.not_(will))),
-        ).select_from(s.join(leads, leads.c.id == s.c.id))
-    ).one()
-    return Preview(*(int(value) for value in row))
 
 
 def _changed_rows(conn: Connection, result: sa.CursorResult[Any]) -> int:
@@ -501,7 +610,11 @@ def rescore_with_active(
 
 
 def rescore_with_active_steps(
-    conn: Connection, lead_ids: Sequence[int] | None = None, now: datetime | None = None
+    conn: Connection,
+    lead_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+    *,
+    full: bool = False,
 ) -> Job[RescoreResult]:
     """``rescore_with_active`` as a job, for callers that show progress.
 
@@ -513,12 +626,20 @@ def rescore_with_active_steps(
     model_id = ensure_active_model(conn)
     model = get_model(conn, model_id)
     registry = load_registry(conn)
-    return (yield from rescore_steps(conn, model_id, model, registry, lead_ids, now))
+    return (yield from rescore_steps(conn, model_id, model, registry, lead_ids, now, full=full))
 
 
 def rescore_job(
-    db: Database, lead_ids: list[int] | None = None, now: datetime | None = None
+    db: Database,
+    lead_ids: list[int] | None = None,
+    now: datetime | None = None,
+    *,
+    full: bool = False,
 ) -> Job[RescoreResult]:
-    """Rescore leads with the active model in one transaction (nothing written if stopped)."""
+    """Rescore leads with the active model in one transaction (nothing written if stopped).
+
+    Every lead, by default, only when scores are not already current (a new day for a
+    decaying model, another model); ``full`` recomputes every lead anyway.
+    """
     with db.write() as conn:
-        return (yield from rescore_with_active_steps(conn, lead_ids, now))
+        return (yield from rescore_with_active_steps(conn, lead_ids, now, full=full))
