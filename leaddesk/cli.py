@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive, default=None)
 
     p = commands.add_parser("score", help="rescore every lead with the active model")
+    p.add_argument(
+        "--full", action="store_true", help="recompute every lead even if scores are current"
+    )
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("explain", help="the rules that gave a lead its score")
@@ -92,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--what", choices=("leads", "queue"), default="leads")
 
-    p = commands.add_parser("model", help="list, export or import scoring models")
+    p = commands.add_parser(
+        "model", help="list, create, preview, compare, activate, export or import scoring models"
+    )
     model = p.add_subparsers(
         dest="model_command", metavar="ACTION", required=True, parser_class=_Parser
     )
@@ -102,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
     m = model.add_parser("import", help="read a model from a JSON file as a draft")
     m.add_argument("file", type=Path)
     m.add_argument("--activate", action="store_true", help="activate it and rescore every lead")
+    m = model.add_parser("new", help="store a template as a new draft model")
+    m.add_argument("--template", required=True, metavar="NAME", help=_template_help())
+    m.add_argument("--name", help="the draft's name (default: the template's)")
+    m = model.add_parser("preview", help="what activating a model would change; writes nothing")
+    m.add_argument("model_id", type=int, metavar="ID")
+    m.add_argument("--json", action="store_true")
+    m = model.add_parser("compare", help="the differences between two models, rule by rule")
+    m.add_argument("old_id", type=int, metavar="A")
+    m.add_argument("new_id", type=int, metavar="B")
+    m = model.add_parser("activate", help="make a model the active one and rescore every lead")
+    m.add_argument("model_id", type=int, metavar="ID")
 
     p = commands.add_parser("demo", help="add realistic sample leads")
     p.add_argument("--leads", type=_positive, default=500)
@@ -278,11 +294,13 @@ def cmd_leads(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from leaddesk.core.scoring.sql import rescore_job
 
-    result = drive(rescore_job(open_database(args)))
+    result = drive(rescore_job(open_database(args), full=args.full))
     if args.json:
-        emit_json({"scored": result.scored, "changed": result.changed})
+        emit_json(result.to_json())
+    elif result.up_to_date:
+        print("Every score is already up to date. Use --full to recompute them anyway.")
     else:
-        print(f"Scored {result.scored} leads; {result.changed} changed.")
+        print(f"Scored {result.scored:,} leads; {result.changed:,} changed.")
     return 0
 
 
@@ -356,25 +374,131 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
+    actions: dict[str, Callable[[Database, argparse.Namespace], None]] = {
+        "list": _model_list,
+        "export": _model_export,
+        "import": _model_import,
+        "new": _model_new,
+        "preview": _model_preview,
+        "compare": _model_compare,
+        "activate": _model_activate,
+    }
+    actions[args.model_command](open_database(args), args)
+    return 0
+
+
+def _template_help() -> str:
+    from leaddesk.core.scoring.templates import TEMPLATES
+
+    return "one of: " + ", ".join(TEMPLATES)
+
+
+def _model_list(db: Database, args: argparse.Namespace) -> None:
     from leaddesk.core.scoring import store
 
-    db = open_database(args)
-    if args.model_command == "list":
-        with db.read() as conn:
-            for record in store.list_models(conn):
-                print(f"{record.id:>4}  {record.state:<9} {record.name}")
-    elif args.model_command == "export":
-        with db.read() as conn:
-            store.export_model_json(conn, args.file)
-        print(f"Wrote the active model to {args.file}.")
+    with db.read() as conn:
+        for record in store.list_models(conn):
+            print(f"{record.id:>4}  {record.state:<9} {record.name}")
+
+
+def _model_export(db: Database, args: argparse.Namespace) -> None:
+    from leaddesk.core.scoring import store
+
+    with db.read() as conn:
+        store.export_model_json(conn, args.file)
+    print(f"Wrote the active model to {args.file}.")
+
+
+def _model_import(db: Database, args: argparse.Namespace) -> None:
+    from leaddesk.core.scoring import store
+
+    with db.write() as conn:
+        model_id = store.import_model_json(conn, args.file)
+    print(f"Imported {args.file.name} as draft model {model_id}.")
+    if args.activate:
+        result = drive(store.activate_model(db, model_id))
+        print(f"Activated it: {result.changed} of {result.scored} leads changed score.")
+
+
+def _model_new(db: Database, args: argparse.Namespace) -> None:
+    from leaddesk.core.scoring import store
+    from leaddesk.core.scoring.templates import TEMPLATES
+
+    make = TEMPLATES.get(args.template)
+    if make is None:
+        raise InvalidInputError(
+            f"There is no model template called “{args.template}”. "
+            f"Choose one of: {', '.join(TEMPLATES)}."
+        )
+    model = make()
+    if args.name:
+        model.name = args.name
+    with db.write() as conn:
+        model_id = store.save_model(conn, model, state="draft")
+    print(
+        f"Stored “{model.name}” as draft model {model_id}. "
+        f"See its effect with `leaddesk model preview {model_id}`."
+    )
+
+
+def _model_preview(db: Database, args: argparse.Namespace) -> None:
+    from leaddesk.core.scoring import store
+    from leaddesk.core.scoring.preview import preview_draft
+
+    with db.read() as conn:
+        draft = store.get_model(conn, args.model_id)
+        result = preview_draft(conn, draft)
+    if args.json:
+        emit_json({"model_id": args.model_id, "name": draft.name, **result.to_json()})
+        return
+    print(f"If model {args.model_id} (“{draft.name}”) were active, of {result.leads:,} leads:")
+    print(f"  {result.summary()}")
+    print(
+        f"  Sales-ready: {result.sales_ready_active:,} now (threshold "
+        f"{result.threshold_active:g}), {result.sales_ready_draft:,} with this model "
+        f"(threshold {result.threshold_draft:g})."
+    )
+    backtest = result.backtest
+    if backtest.usable:
+        print(
+            f"  Backtest on {backtest.won:,} won and {backtest.lost:,} lost leads: ROC AUC "
+            f"{_auc_text(backtest.auc_active)} now, {_auc_text(backtest.auc_draft)} with this "
+            "model (1.0 ranks every won lead above every lost one; 0.5 is chance)."
+        )
     else:
-        with db.write() as conn:
-            model_id = store.import_model_json(conn, args.file)
-        print(f"Imported {args.file.name} as draft model {model_id}.")
-        if args.activate:
-            result = drive(store.activate_model(db, model_id))
-            print(f"Activated it: {result.changed} of {result.scored} leads changed score.")
-    return 0
+        print(
+            f"  Backtest: needs leads both won and lost; there are {backtest.won:,} won "
+            f"and {backtest.lost:,} lost."
+        )
+
+
+def _auc_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _model_compare(db: Database, args: argparse.Namespace) -> None:
+    from leaddesk.core.leads import load_registry
+    from leaddesk.core.scoring import store
+    from leaddesk.core.scoring.model import compare
+
+    with db.read() as conn:
+        old = store.get_model(conn, args.old_id)
+        new = store.get_model(conn, args.new_id)
+        lines = compare(old, new, load_registry(conn))
+    for line in lines or ["No differences."]:
+        print(line)
+
+
+def _model_activate(db: Database, args: argparse.Namespace) -> None:
+    from leaddesk.core.scoring import store
+
+    with db.read() as conn:
+        name = store.get_model(conn, args.model_id).name
+    result = drive(store.activate_model(db, args.model_id))
+    print(
+        f"Activated model {args.model_id} (“{name}”) and rescored {result.scored:,} leads; "
+        f"{result.changed:,} of them were updated."
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,9 +116,12 @@ def test_score_reports_counts(cli: Any) -> None:
     cli("demo", "--leads", "30")
     status, out, _ = cli("score", "--json")
     assert status == 0
-    result = json.loads(out)
-    assert result["scored"] == 30
-    assert result["changed"] == 0  # already current: nothing to write
+    assert json.loads(out) == {"scored": 30, "changed": 0, "up_to_date": False}
+    _, out, _ = cli("score")  # nothing changed since: nothing to compute
+    assert out == "Every score is already up to date. Use --full to recompute them anyway.\n"
+    status, out, _ = cli("score", "--full", "--json")
+    assert status == 0
+    assert json.loads(out) == {"scored": 30, "changed": 0, "up_to_date": False}
 
 
 def test_export_writes_a_workbook(cli: Any, tmp_path: Path) -> None:
@@ -206,3 +210,69 @@ def test_csv_with_no_match_still_has_its_header(cli: Any) -> None:
     status, out, _ = cli("leads", "--csv", "--search", "nobody-is-called-this")
     assert status == 0
     assert out.strip().split(",") == list(JSON_FIELDS)
+
+
+def test_model_new_preview_compare_and_activate(cli: Any) -> None:
+    cli("demo", "--leads", "40")
+    status, out, _ = cli("model", "new", "--template", "real-estate", "--name", "Homes")
+    assert status == 0
+    match = re.search(r"as draft model (\d+)\.", out)
+    assert match is not None, out
+    draft = match.group(1)
+    active = next(line.split()[0] for line in cli("model", "list")[1].splitlines()
+                  if " active " in line)  # fmt: skip
+
+    status, out, _ = cli("model", "preview", draft, "--json")
+    assert status == 0
+    preview = json.loads(out)
+    assert preview["model_id"] == int(draft)
+    assert preview["name"] == "Homes"
+    assert preview["leads"] == 40
+    assert sum(preview["histogram"]["draft"]) == sum(preview["histogram"]["active"]) == 40
+    assert preview["summary"].endswith(".")
+
+    status, out, _ = cli("model", "preview", draft)
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == f"If model {draft} (“Homes”) were active, of 40 leads:"
+    assert lines[1].strip() == preview["summary"]
+    assert lines[2].strip().startswith(f"Sales-ready: {preview['sales_ready_active']} now")
+    assert "Backtest" in lines[3]
+
+    status, out, _ = cli("model", "compare", active, draft)
+    assert status == 0
+    assert "Fit: added Referral, open house or website (+15)" in out
+    assert "Fit: removed Decision maker (chief, founder, owner, president)" in out
+    assert cli("model", "compare", draft, draft)[1] == "No differences.\n"
+
+    status, out, _ = cli("model", "activate", draft)
+    assert status == 0
+    assert out.startswith(f"Activated model {draft} (“Homes”) and rescored 40 leads;")
+    states = {line.split()[0]: line.split()[1] for line in cli("model", "list")[1].splitlines()}
+    assert states[draft] == "active"
+    assert states[active] == "archived"
+
+
+def test_model_new_with_an_unknown_template_lists_the_names(cli: Any) -> None:
+    status, out, err = cli("model", "new", "--template", "insurance")
+    assert status == 2
+    assert out == ""
+    assert err.startswith("error: There is no model template called “insurance”.")
+    assert "b2b-saas, ecommerce, real-estate, financial-services, support-tickets" in err
+    assert len(err.strip().splitlines()) == 1
+    assert cli("model", "list")[1] == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("model", "preview", "999"),
+        ("model", "activate", "999"),
+        ("model", "compare", "999", "998"),
+    ],
+)
+def test_model_commands_refuse_an_unknown_id(cli: Any, args: tuple[str, ...]) -> None:
+    status, _, err = cli(*args)
+    assert status == 2
+    assert err.startswith("error: There is no scoring model with id 99")
+    assert len(err.strip().splitlines()) == 1
