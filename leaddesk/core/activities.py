@@ -22,7 +22,6 @@ from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.fields import CLOSED_STATUSES
 from leaddesk.core.leads import Lead, get_lead, to_json_value, update_lead
 from leaddesk.core.schema import Activity, Setting, utcnow
-from leaddesk.core.scoring.sql import rescore_with_active
 
 activities = Activity.__table__  # type: ignore[attr-defined]
 settings = Setting.__table__  # type: ignore[attr-defined]
@@ -177,8 +176,7 @@ def log_outcome(
         }
         conn.execute(settings.insert().values(key=_UNDO_KEY.format(activity_id), value=undo))
         _prune_undo(conn)
-        rescore_with_active(conn, [lead_id])
-        return LoggedCall(activity_id, get_lead(conn, lead_id))
+        return LoggedCall(activity_id, after)  # update_lead rescored it, with this call
 
 
 def undo_outcome(db: Database, activity_id: int) -> Lead:
@@ -207,12 +205,11 @@ def undo_outcome(db: Database, activity_id: int) -> Lead:
                 "Only the last call can be undone, and only before the lead changes again."
             )
         restored = {name: _decode(name, value) for name, value in saved["before"].items()}
-        after = update_lead(conn, lead_id, restored, expected_version=None)
         conn.execute(activities.delete().where(activities.c.id == activity_id))
+        after = update_lead(conn, lead_id, restored, expected_version=None)  # rescored without it
         conn.execute(settings.delete().where(settings.c.key == key))
         _reopen_previous_undo(conn, lead_id, saved.get("version_before"), after["version"])
-        rescore_with_active(conn, [lead_id])
-        return get_lead(conn, lead_id)
+        return after
 
 
 def _prune_undo(conn: Connection) -> None:

@@ -150,11 +150,14 @@ def count_leads(conn: Connection, lead_filter: LeadFilter = LeadFilter()) -> int
 def update_lead(
     conn: Connection, lead_id: int, changes: Mapping[str, Any], *, expected_version: int | None
 ) -> Lead:
-    """Apply ``changes`` to one lead and bump its version.
+    """Apply ``changes`` to one lead, bump its version, and rescore it.
 
     With ``expected_version`` the update only applies if nobody changed the lead since it
     was read (optimistic locking); otherwise DatabaseError says so and nothing is written.
+    Every edit goes through here, so this is where an edited lead's score stays current.
     """
+    from leaddesk.core.scoring.sql import rescore_with_active  # scoring reads leads
+
     values = dict(changes, version=leads.c.version + 1, updated_at=utcnow())
     query = leads.update().where(leads.c.id == lead_id)
     if expected_version is not None:
@@ -165,6 +168,7 @@ def update_lead(
             "Someone else changed this lead after you opened it. "
             "Reload it to see their changes, then make yours again."
         )
+    rescore_with_active(conn, [lead_id])
     return get_lead(conn, lead_id)
 
 

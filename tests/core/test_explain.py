@@ -80,9 +80,9 @@ def test_an_empty_lead_scores_zero() -> None:
 @pytest.mark.parametrize(
     ("ages", "line"),
     [
-        ((0,), "Opened email \N{MULTIPLICATION SIGN}1 (last today)"),
-        ((1, 2), "Opened email \N{MULTIPLICATION SIGN}2 (decayed from 8, last yesterday)"),
-        ((-3,), "Opened email \N{MULTIPLICATION SIGN}1 (last today)"),
+        ((0,), "Opened email \N{MULTIPLICATION SIGN}1 (today)"),
+        ((1, 2), "Opened email \N{MULTIPLICATION SIGN}2 (decayed from 8, last one yesterday)"),
+        ((-3,), "Opened email \N{MULTIPLICATION SIGN}1 (today)"),
     ],
 )
 def test_decay_is_explained(ages: tuple[float, ...], line: str) -> None:
@@ -96,7 +96,9 @@ def test_negative_activity_rules_are_capped_below() -> None:
     result = evaluate(model, {"id": 1}, calls, REGISTRY, NOW)
     assert result.contributions == [
         Contribution(
-            "engagement", "call: no-answer \N{MULTIPLICATION SIGN}4 (capped at 5, last today)", -5
+            "engagement",
+            "call: no-answer \N{MULTIPLICATION SIGN}4 (capped at 5, last one today)",
+            -5,
         )
     ]
 

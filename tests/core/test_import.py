@@ -34,6 +34,7 @@ from leaddesk.core.importing.records import split_name
 from leaddesk.core.leads import LeadFilter, get_lead, list_leads, load_registry, update_lead
 from leaddesk.core.progress import run
 from leaddesk.core.schema import CustomFieldRecord, ImportBatch, ImportChange, leads
+from leaddesk.core.scoring.sql import rescore_with_active
 
 HEADERS = [
     "Full Name", "E-Mail", "Tel.", "Company Name", "Country", "No. of Employees",
@@ -307,6 +308,8 @@ def test_undo_restores_the_database_even_after_other_edits(
     db: Database, add_leads: Any, contacts: Path, tmp_path: Path
 ) -> None:
     other, existing = add_leads([{"email": "other@example.com"}, {"email": "ben@example.com"}])
+    with db.write() as conn:  # scored, as every lead in LeadDesk is (undo rescores them)
+        rescore_with_active(conn)
     before = all_leads(db)
     report = do_import(db, contacts)
     assert (report.created, report.updated) == (1, 1)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from leaddesk.core.db import Database
 from leaddesk.core.fields import FieldRegistry, FieldType, custom_field
-from leaddesk.core.leads import get_lead, load_registry
+from leaddesk.core.leads import get_lead, load_registry, update_lead
 from leaddesk.core.progress import run
 from leaddesk.core.schema import CustomFieldRecord, leads
 from leaddesk.core.scoring import sql, store
@@ -427,3 +427,11 @@ def test_the_python_unixepoch_twin_gives_sqlites_seconds(db: Database) -> None:
         expected = [conn.exec_driver_sql(f"SELECT unixepoch('{t}')").scalar() for t in texts]
     assert [sql._unixepoch(t) for t in texts] == expected
     assert sql._unixepoch(None) is None
+
+
+def test_editing_a_lead_rescores_it(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"job_title": "Intern"}])
+    score_with(db, one_rule("job_title", "contains", "vp"))
+    with db.write() as conn:
+        edited = update_lead(conn, lead_id, {"job_title": "VP Sales"}, expected_version=None)
+    assert (edited["score"], edited["scored_model_id"]) == (10.0, 1)

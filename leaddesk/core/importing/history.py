@@ -135,8 +135,8 @@ def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
     with db.write() as conn:
         batch = _open_batch(conn, batch_id)
         created: list[int] = []
-        restored = 0
-        partly: list[int] = []  # leads edited since: only the import's values go back
+        restored: list[int] = []
+        partly = 0  # leads edited since: only the import's values go back
         now = utcnow()
         query = sa.select(_CHANGES.c.lead_id, _CHANGES.c.action, _CHANGES.c.before,
                           _CHANGES.c.changed).where(_CHANGES.c.batch_id == batch_id)  # fmt: skip
@@ -152,14 +152,14 @@ def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
             else:
                 values = _import_values_only(current, before, changed)
                 values["updated_at"] = now
-                partly.append(lead_id)
+                partly += 1
             values["version"] = leads.c.version + 1  # an editor holding it must reload
             conn.execute(leads.update().where(leads.c.id == lead_id).values(values))
-            restored += 1
+            restored.append(lead_id)
         for start in range(0, len(created), 500):
             conn.execute(leads.delete().where(leads.c.id.in_(created[start : start + 500])))
-        if partly:  # their stored scores were computed from values undo just changed
-            rescore_with_active(conn, partly)
+        # Old rows carry the scores of their day and model; edited ones, of values undo changed.
+        rescore_with_active(conn, restored)
         removed = _drop_unused_custom_fields(
             conn, (batch["report"] or {}).get("custom_fields_created", [])
         )
@@ -167,8 +167,8 @@ def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
     return {
         "batch_id": batch_id,
         "deleted": len(created),
-        "restored": restored,
-        "kept_later_edits": len(partly),
+        "restored": len(restored),
+        "kept_later_edits": partly,
         "custom_fields_removed": removed,
     }
 

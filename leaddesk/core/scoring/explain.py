@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -161,13 +161,18 @@ def activity_points(
         details.append(f"decayed from {undecayed:g}")
     if rule.cap is not None and abs(value) == rule.cap:
         details.append(f"capped at {rule.cap:g}")
-    details.append(f"last {_ago(now_s, last)}")
+    ago = _ago(now_s, last)
+    if len(matching) > 1:  # "last 9 days ago", but "last one yesterday"
+        ago = f"last {ago}" if ago.endswith(" ago") else f"last one {ago}"
+    details.append(ago)
     return value, f"{label} ({', '.join(details)})"
 
 
 def _ago(now_s: int, at: datetime) -> str:
-    """Whole days of the age the decay used, so the words match the points."""
-    return days_ago(int(common.age_days(now_s, at)))
+    """Calendar days (UTC) from the activity to the scoring day: "yesterday", "9 days ago"."""
+    day = datetime.fromtimestamp(now_s, UTC).date()
+    at_utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return days_ago((day - at_utc.date()).days)
 
 
 def _capped(group: str, raw: float, cap: float | None) -> tuple[float, list[Contribution]]:
