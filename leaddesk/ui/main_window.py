@@ -29,9 +29,10 @@ from leaddesk import APP_NAME, __version__, paths
 from leaddesk.core.db import Database
 from leaddesk.core.errors import LeadDeskError
 from leaddesk.core.exporting import ExportResult, export_xlsx
-from leaddesk.core.leads import lead_count
+from leaddesk.core.leads import display_name, get_lead, lead_count
 from leaddesk.core.sample import load_sample
 from leaddesk.ui import dialogs, theme
+from leaddesk.ui.daily_rescore import DailyRescore
 from leaddesk.ui.pages.dashboard_page import DashboardPage
 from leaddesk.ui.pages.import_page import ImportPage, is_spreadsheet
 from leaddesk.ui.pages.leads_page import LeadsPage
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.settings = settings if settings is not None else QSettings()
         self.worker: Worker | None = None
+        self.daily_rescore: DailyRescore | None = None
         self._workspace_chosen = False  # the user asked for a page: no welcome screen then
         self._stale: set[QWidget] = set()
         self.setWindowIcon(theme.app_icon())
@@ -199,9 +201,17 @@ class MainWindow(QMainWindow):
         self.queue_page.sample_requested.connect(self.load_sample_data)
         self.import_page.leads_changed.connect(lambda: self.refresh(source=self.import_page))
         self.import_page.show_leads_requested.connect(self.show_imported_leads)
+        self.scoring_page.scores_changed.connect(lambda: self.refresh(source=self.scoring_page))
+        self.scoring_page.open_lead_requested.connect(self.show_lead)
         self.setWindowTitle(
             f"{self.db.path.name if self.db.path else self.db.describe()} — {APP_NAME}"
         )
+        if self.daily_rescore is not None:
+            self.daily_rescore.stop()
+        self.daily_rescore = DailyRescore(self.db, self)
+        self.daily_rescore.scores_changed.connect(lambda: self.refresh())
+        self.daily_rescore.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.daily_rescore.start()
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -254,6 +264,14 @@ class MainWindow(QMainWindow):
     def show_imported_leads(self, batch_id: int, file_name: str) -> None:
         self.show_page("leads")
         self.leads_page.show_batch(batch_id, file_name)
+
+    def show_lead(self, lead_id: int) -> None:
+        """Find one lead on the Leads page (until the lead detail dialog exists)."""
+        with self.db.read() as conn:
+            lead = get_lead(conn, lead_id)
+        self.show_page("leads")
+        self.leads_page.search.setText(lead.get("email") or display_name(lead))
+        self.leads_page.apply_search()
 
     # -- commands -------------------------------------------------------------------------
     def start_import(self, path: Path | None = None) -> None:

@@ -147,3 +147,23 @@ def test_the_app_reopens_the_database_the_user_last_opened(
     assert app.last_database() == str(chosen)
     chosen.unlink()  # moved away since: do not recreate it empty
     assert app.last_database() is None
+
+
+def test_emitting_signals_keeps_python_objects_alive(qapp: QApplication) -> None:
+    """PySide6 6.12.0 dropped a reference to True on every emit until Python aborted."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        bare = Signal()
+        with_value = Signal(int)
+
+    emitter = Emitter()
+    received: list[int] = []
+    emitter.bare.connect(lambda: received.append(0))
+    emitter.with_value.connect(received.append)
+    before = sys.getrefcount(True)
+    for value in range(100):
+        emitter.bare.emit()
+        emitter.with_value.emit(value)
+    assert len(received) == 200
+    assert sys.getrefcount(True) >= before - 5  # a leak would show 200 fewer

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -86,7 +86,7 @@ def drag_event(kind: type[QDragEnterEvent] | type[QDropEvent], path: Path) -> QD
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     event = kind(
-        QPointF(10, 10),
+        QPoint(10, 10),  # both event types take it, in every PySide6 we support
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
