@@ -2,7 +2,9 @@
 
 Decay and "within the last N days" rules move once a day (``common.scoring_moment``). The
 rescore runs in the background, without a dialog; when scores are already current it only
-checks them (a fraction of a second), and the status bar says what changed.
+checks them (a fraction of a second), and the status bar says what changed. The day is
+checked every few minutes rather than timed to midnight: a timer does not count the hours a
+laptop sleeps, and a rescore still running when the day turns must be followed by another.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from leaddesk.core.db import Database
 from leaddesk.core.errors import CancelledError, LeadDeskError
-from leaddesk.core.scoring.common import seconds_to_next_scoring_day
+from leaddesk.core.scoring.common import scoring_moment
 from leaddesk.core.scoring.sql import RescoreResult, rescore_job
 from leaddesk.ui.workers import Worker
 
-MARGIN_MS = 5_000  # run just after the day turns, never just before
+CHECK_MS = 5 * 60 * 1000  # how often to look whether the scoring day has turned
 
 
 class DailyRescore(QObject):
@@ -28,11 +30,13 @@ class DailyRescore(QObject):
         super().__init__(parent)
         self._db = db
         self._worker: Worker | None = None
+        self._moment = scoring_moment()
         self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self.run)
+        self.timer.setInterval(CHECK_MS)
+        self.timer.timeout.connect(self._check_day)
 
     def start(self) -> None:
+        self.timer.start()
         self.run()
 
     def stop(self) -> None:
@@ -41,17 +45,22 @@ class DailyRescore(QObject):
             self._worker.cancel()
 
     def run(self) -> None:
-        """Rescore now (unless one is still running), and plan the next day's."""
-        self.timer.start(int(seconds_to_next_scoring_day() * 1000) + MARGIN_MS)
+        """Rescore as of today, unless a rescore is still running (it checks the day after)."""
         if self._worker is not None:
             return
+        self._moment = scoring_moment()
         self._worker = Worker(rescore_job(self._db))
         self._worker.signals.finished.connect(self._finished)
         self._worker.signals.failed.connect(self._failed)
         self._worker.start()
 
+    def _check_day(self) -> None:
+        if scoring_moment() != self._moment:
+            self.run()
+
     def _finished(self, result: RescoreResult) -> None:
         self._worker = None
+        self._check_day()  # the day turned while it ran
         if result.changed:
             noun = "lead" if result.changed == 1 else "leads"
             self.message.emit(f"Scores updated for today: {result.changed:,} {noun} changed.")

@@ -373,7 +373,9 @@ def test_a_rescore_of_current_scores_computes_nothing(db: Database, add_leads: A
         assert rescore(NOW + timedelta(days=1)).up_to_date
         # A lead put back with another model's score (an undone import) is caught.
         conn.execute(leads.update().where(leads.c.id == 1).values(scored_model_id=None))
-        assert rescore(NOW + timedelta(days=1)) == sql.RescoreResult(2, 1)
+        assert not rescore(NOW + timedelta(days=1)).up_to_date
+        stamp = sa.select(leads.c.scored_model_id).where(leads.c.id == 1)
+        assert conn.execute(stamp).scalar() == model_id  # same score, now this model's
 
 
 def test_scores_that_do_not_move_with_time_stay_current_the_next_day(
@@ -435,3 +437,12 @@ def test_editing_a_lead_rescores_it(db: Database, add_leads: AddLeads) -> None:
     with db.write() as conn:
         edited = update_lead(conn, lead_id, {"job_title": "VP Sales"}, expected_version=None)
     assert (edited["score"], edited["scored_model_id"]) == (10.0, 1)
+
+
+def test_a_new_model_giving_the_same_scores_changes_none(db: Database, add_leads: AddLeads) -> None:
+    add_leads([{"job_title": "VP"}, {"job_title": "Intern"}])
+    score_with(db, one_rule("job_title", "contains", "vp"))
+    assert score_with(db, one_rule("job_title", "starts_with", "vp")) == 0
+    with db.read() as conn:
+        stamps = {row.scored_model_id for row in conn.execute(sa.select(leads))}
+    assert stamps == {2}

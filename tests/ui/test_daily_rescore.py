@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
 
 from leaddesk.core.db import Database
 from leaddesk.core.schema import leads
-from leaddesk.core.scoring.common import seconds_to_next_scoring_day
+from leaddesk.core.scoring.common import scoring_moment
 from leaddesk.ui.daily_rescore import DailyRescore
 from leaddesk.ui.main_window import MainWindow
 
@@ -26,8 +29,7 @@ def test_a_stale_score_is_rescored_and_the_next_day_is_planned(
     with sample_db.read() as conn:
         assert conn.execute(sa.select(leads.c.score).where(leads.c.id == 1)).scalar() == kept
     assert messages == ["Scores updated for today: 1 lead changed."]
-    planned = daily.timer.remainingTime() / 1000
-    assert 0 < planned - seconds_to_next_scoring_day() <= 6
+    assert daily.timer.isActive()  # looks for the next day every few minutes
     daily.stop()
     assert not daily.timer.isActive()
 
@@ -43,3 +45,21 @@ def test_current_scores_change_nothing(qtbot: QtBot, sample_db: Database) -> Non
 def test_the_window_rescores_its_database(window: MainWindow) -> None:
     assert window.daily_rescore is not None
     assert window.daily_rescore.timer.isActive()
+
+
+def test_a_new_day_rescores_again(
+    qtbot: QtBot, sample_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaddesk.ui import daily_rescore
+
+    daily = DailyRescore(sample_db)
+    daily.start()
+    qtbot.waitUntil(lambda: daily._worker is None, timeout=10_000)
+    daily._check_day()  # the same day: nothing to do
+    assert daily._worker is None
+    tomorrow = scoring_moment() + timedelta(days=1)
+    monkeypatch.setattr(daily_rescore, "scoring_moment", lambda: tomorrow)
+    daily._check_day()
+    assert daily._worker is not None
+    qtbot.waitUntil(lambda: daily._worker is None, timeout=10_000)
+    daily.stop()

@@ -202,8 +202,15 @@ def _import_values_only(
 
 
 def _drop_unused_custom_fields(conn: Connection, keys: list[str]) -> list[str]:
+    """The import's custom fields no lead uses any more, unless a scoring model rule does."""
+    from leaddesk.core.scoring.store import active_model  # scoring imports importing
+
+    model = active_model(conn)[1]
+    scored = {rule.field for rule in (*model.fit_rules, *model.engagement_rules)}
     removed = []
     for key in keys:
+        if key in scored:
+            continue  # the model would no longer run, and with it every rescore
         used = conn.execute(
             sa.select(leads.c.id).where(leads.c.custom[key].as_string().is_not(None)).limit(1)
         ).first()

@@ -119,12 +119,6 @@ def scoring_moment(now: datetime | None = None) -> datetime:
     return day_start(moment.astimezone(UTC).date())
 
 
-def seconds_to_next_scoring_day(now: datetime | None = None) -> float:
-    """How long until scores move on by a day (the app rescores then, while it runs)."""
-    moment = now or datetime.now(UTC)
-    return (scoring_moment(moment) + timedelta(days=1) - moment).total_seconds()
-
-
 def days_before(now: datetime, days: float) -> datetime:
     """The moment ``days`` days before ``now``, for "within the last N days" rules."""
     return now - timedelta(days=days)

@@ -283,7 +283,7 @@ class Compiler:
         return (
             leads.update()
             .where(leads.c.id == s.c.id)
-            .where(_differs(s, model_id))
+            .where(_differs(s))
             .values(self._stamped(s, model_id))
         )
 
@@ -300,7 +300,7 @@ class Compiler:
         changed = (
             sa.select(*(s.c[name] for name in names))
             .join(leads, leads.c.id == s.c.id)
-            .where(_differs(s, model_id))
+            .where(_differs(s))
         )
         return staged.insert().from_select(names, changed)
 
@@ -308,6 +308,15 @@ class Compiler:
         """The UPDATE copying the staged scores onto their leads."""
         return (
             leads.update().where(leads.c.id == staged.c.id).values(self._stamped(staged, model_id))
+        )
+
+    def restamp(self, model_id: int, lead_scope: sa.ColumnElement[bool]) -> sa.Update:
+        """Leads whose scores another model gave, unchanged by this one, now carry its id."""
+        return (
+            leads.update()
+            .where(lead_scope)
+            .where(leads.c.scored_model_id.is_distinct_from(model_id))
+            .values(scored_model_id=model_id, scored_at=self.now)
         )
 
     def _stamped(self, s: sa.FromClause, model_id: int) -> dict[str, Any]:
@@ -322,15 +331,14 @@ class Compiler:
         }
 
 
-def _differs(s: sa.FromClause, model_id: int) -> sa.ColumnElement[bool]:
-    """The stored score of a lead differs from ``s``'s (or came from another model)."""
+def _differs(s: sa.FromClause) -> sa.ColumnElement[bool]:
+    """The stored score of a lead differs from ``s``'s: a change the user would see."""
     return sa.or_(
         leads.c.score.is_distinct_from(s.c.total),
         leads.c.fit_score.is_distinct_from(s.c.fit),
         leads.c.engagement_score.is_distinct_from(s.c.eng),
         leads.c.grade.is_distinct_from(s.c.grade),
         leads.c.tier.is_distinct_from(s.c.tier),
-        leads.c.scored_model_id.is_distinct_from(model_id),
     )
 
 
@@ -459,6 +467,7 @@ def _direct_rescore(
     for lead_scope, act_scope, size in scopes:
         result = conn.execute(compiler.update(model_id, lead_scope, act_scope))
         changed += _changed_rows(conn, result)
+        conn.execute(compiler.restamp(model_id, lead_scope))
         scored += size
         yield Progress(min(scored, total), total, "Scoring leads")
     return changed
@@ -494,6 +503,7 @@ def _staged_rescore(
             conn.execute(compiler.update_from(staged, model_id))
             if index is not None:
                 index.create(conn)
+        conn.execute(compiler.restamp(model_id, sa.true()))
         return changed
     finally:
         staged.drop(conn)

@@ -307,6 +307,7 @@ class ScoringPage(QWidget):
         """
         self._values.clear()
         self._activities.clear()
+        self._preview_of = None  # the leads changed: the last preview is about other data
         with self._db.read() as conn:
             self._versions = store.list_models(conn)
             registry = load_registry(conn)
@@ -441,6 +442,8 @@ class ScoringPage(QWidget):
     def _busy_changed(self, busy: bool) -> None:
         if busy:
             self.preview_panel.set_status("Updating…")
+        elif self.preview is not None:
+            self.preview_panel.set_status(f"{self.preview.leads:,} leads")
 
     def _preview_ready(self, preview: DraftPreview) -> None:
         self.preview = preview
