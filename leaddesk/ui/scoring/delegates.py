@@ -38,6 +38,8 @@ def points_box(parent: QWidget) -> QDoubleSpinBox:
 
 
 class _Delegate(QStyledItemDelegate):
+    """Pickers (combo boxes) and spin boxes, shared by both rule tables."""
+
     def _combo(self, parent: QWidget, items: list[tuple[str, Any]]) -> QComboBox:
         combo = QComboBox(parent)
         combo.setMaxVisibleItems(20)
@@ -54,6 +56,24 @@ class _Delegate(QStyledItemDelegate):
     def _select(combo: QComboBox, data: Any) -> None:
         row = combo.findData(data)
         combo.setCurrentIndex(max(row, 0))
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QComboBox):
+            self._select(editor, value)
+        elif isinstance(editor, QDoubleSpinBox):
+            editor.setValue(float(value))
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData())
+        elif isinstance(editor, QDoubleSpinBox):
+            editor.interpretText()
+            model.setData(index, editor.value())
+        else:
+            super().setModelData(editor, model, index)
 
 
 class RuleDelegate(_Delegate):
@@ -84,23 +104,13 @@ class RuleDelegate(_Delegate):
         return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
-        value = index.data(Qt.ItemDataRole.EditRole)
-        if isinstance(editor, QComboBox):
-            self._select(editor, value)
-        elif isinstance(editor, ValueEditor):
-            editor.set_value(value)
-        elif isinstance(editor, QDoubleSpinBox):
-            editor.setValue(float(value))
+        if isinstance(editor, ValueEditor):
+            editor.set_value(index.data(Qt.ItemDataRole.EditRole))
         else:
             super().setEditorData(editor, index)
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
-        if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentData())
-        elif isinstance(editor, ValueEditor):
-            model.setData(index, editor.value())
-        elif isinstance(editor, QDoubleSpinBox):
-            editor.interpretText()
+        if isinstance(editor, ValueEditor):
             model.setData(index, editor.value())
         else:
             super().setModelData(editor, model, index)
@@ -151,21 +161,3 @@ class ActivityDelegate(_Delegate):
                 box.setSpecialValueText("no cap")
             return box
         return super().createEditor(parent, option, index)
-
-    def setEditorData(self, editor: QWidget, index: Index) -> None:
-        value = index.data(Qt.ItemDataRole.EditRole)
-        if isinstance(editor, QComboBox):
-            self._select(editor, value)
-        elif isinstance(editor, QDoubleSpinBox):
-            editor.setValue(float(value))
-        else:
-            super().setEditorData(editor, index)
-
-    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
-        if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentData())
-        elif isinstance(editor, QDoubleSpinBox):
-            editor.interpretText()
-            model.setData(index, editor.value())
-        else:
-            super().setModelData(editor, model, index)
