@@ -1,15 +1,20 @@
 """Run core jobs (generators of ``Progress``) on the thread pool, with progress and Cancel.
 
-The job runs on a ``QThreadPool`` thread and only talks back through the signals of a
-separate ``QObject`` that lives in the GUI thread, so slots always run in the GUI thread and
-no widget is touched from the worker. Cancel is checked between two yields: the worker stops
+The job runs on a ``QThreadPool`` thread and reports through one long-lived relay
+``QObject`` that lives in the GUI thread; the relay hands each report to the worker's own
+``signals``, so slots always run in the GUI thread and no widget is touched from the worker.
+The pool thread holds no reference to a ``Worker`` or its signals: were it to drop the last
+one, the signals ``QObject`` would be destroyed in the wrong thread, with its queued events
+still pending (a rare crash). Cancel is checked between two yields: the worker stops
 iterating and closes the generator, which core guarantees leaves the database unchanged.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
@@ -20,8 +25,9 @@ from leaddesk.core.progress import Job, Progress
 
 T = TypeVar("T")
 
-# Workers still running; holding them here keeps them alive until their last signal.
-_RUNNING: set[Worker] = set()
+# Workers that have not reported their end yet, by id; the GUI thread alone touches this.
+_RUNNING: dict[int, Worker] = {}
+_IDS = itertools.count(1)
 
 
 def call_job(function: Callable[[], T], message: str) -> Job[T]:
@@ -31,11 +37,63 @@ def call_job(function: Callable[[], T], message: str) -> Job[T]:
 
 
 class WorkerSignals(QObject):
-    """What a worker reports; created in the GUI thread, so receivers run there."""
+    """What a worker reports; created and only ever used in the GUI thread."""
 
     progress = Signal(int, int, str)
     finished = Signal(object)
     failed = Signal(object)
+
+
+class _Relay(QObject):
+    """Carries reports from pool threads to the GUI thread, where it lives for good."""
+
+    progress = Signal(int, int, int, str)
+    ended = Signal(int, bool, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
+        self.ended.connect(self._deliver_end, Qt.ConnectionType.QueuedConnection)
+
+    def _deliver_progress(self, worker_id: int, done: int, total: int, message: str) -> None:
+        worker = _RUNNING.get(worker_id)
+        if worker is not None:
+            worker.signals.progress.emit(done, total, message)
+
+    def _deliver_end(self, worker_id: int, succeeded: bool, value: object) -> None:
+        worker = _RUNNING.get(worker_id)
+        if worker is None:
+            return
+        try:
+            (worker.signals.finished if succeeded else worker.signals.failed).emit(value)
+        finally:
+            del _RUNNING[worker_id]
+
+
+_relay: _Relay | None = None
+
+
+def _the_relay() -> _Relay:
+    global _relay
+    if _relay is None:
+        _relay = _Relay()
+    return _relay
+
+
+def _run(worker_id: int, job: Job[Any], cancelled: threading.Event, relay: _Relay) -> None:
+    """The pool thread's part: iterate the job and report, holding no Qt object but the relay."""
+    try:
+        while not cancelled.is_set():
+            try:
+                step = next(job)
+            except StopIteration as stop:
+                relay.ended.emit(worker_id, True, stop.value)
+                return
+            relay.progress.emit(worker_id, step.done, step.total, step.message)
+        job.close()
+        relay.ended.emit(worker_id, False, CancelledError())
+    except BaseException as exc:  # reported to the GUI thread, which decides what to show
+        relay.ended.emit(worker_id, False, exc)
 
 
 class Worker:
@@ -45,14 +103,13 @@ class Worker:
         self.signals = WorkerSignals()
         self._job = job
         self._cancelled = threading.Event()
+        self._id = next(_IDS)
 
     def start(self) -> Worker:
         """Run the job; connect to ``signals`` before this, so no report is missed."""
-        # Connected last, so the worker (and its signals) outlive every other slot.
-        self.signals.finished.connect(self._forget)
-        self.signals.failed.connect(self._forget)
-        _RUNNING.add(self)
-        QThreadPool.globalInstance().start(self._run)
+        _RUNNING[self._id] = self
+        task = partial(_run, self._id, self._job, self._cancelled, _the_relay())
+        QThreadPool.globalInstance().start(task)
         return self
 
     def cancel(self) -> None:
@@ -63,27 +120,10 @@ class Worker:
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
 
-    def _run(self) -> None:
-        try:
-            while not self._cancelled.is_set():
-                try:
-                    step = next(self._job)
-                except StopIteration as stop:
-                    self.signals.finished.emit(stop.value)
-                    return
-                self.signals.progress.emit(step.done, step.total, step.message)
-            self._job.close()
-            self.signals.failed.emit(CancelledError())
-        except BaseException as exc:  # reported to the GUI thread, which decides what to show
-            self.signals.failed.emit(exc)
-
-    def _forget(self, _result: object) -> None:
-        _RUNNING.discard(self)
-
 
 def cancel_all() -> None:
     """Ask every running worker to stop at its next step."""
-    for worker in list(_RUNNING):
+    for worker in list(_RUNNING.values()):
         worker.cancel()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from leaddesk.core.errors import BadFileError, CancelledError
 from leaddesk.core.importing.pipeline import import_file
 from leaddesk.core.leads import lead_count
 from leaddesk.core.progress import Job, Progress
-from leaddesk.ui import dialogs
+from leaddesk.ui import dialogs, workers
 from leaddesk.ui.workers import Worker, call_job, cancel_all, run_with_progress
 
 
@@ -202,3 +204,21 @@ def test_cancel_all_stops_every_running_worker(qtbot: QtBot) -> None:
     with qtbot.waitSignal(worker.signals.failed) as blocker:
         cancel_all()
     assert isinstance(blocker.args[0], CancelledError)
+
+
+def test_the_pool_thread_never_holds_the_worker(qtbot: QtBot) -> None:
+    """Only the GUI thread may drop a worker: its signals QObject must die in its own thread."""
+    entered, release = threading.Event(), threading.Event()
+
+    def blocked() -> Job[None]:
+        yield Progress(0, 1)
+        entered.set()
+        release.wait(5)
+
+    worker = Worker(blocked()).start()
+    qtbot.waitUntil(entered.is_set)
+    holders = [r for r in gc.get_referrers(worker) if not isinstance(r, types.FrameType)]
+    assert holders == [workers._RUNNING]
+    with qtbot.waitSignal(worker.signals.finished):
+        release.set()
+    assert workers.running_workers() == 0
