@@ -10,7 +10,7 @@ as nothing has changed the lead since.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -21,10 +21,11 @@ from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.fields import CLOSED_STATUSES
 from leaddesk.core.leads import Lead, get_lead, to_json_value, update_lead
+from leaddesk.core.queue_settings import QueueSettings
 from leaddesk.core.schema import Activity, Setting, utcnow
 
 activities = Activity.__table__  # type: ignore[attr-defined]
-settings = Setting.__table__  # type: ignore[attr-defined]
+settings_table = Setting.__table__  # type: ignore[attr-defined]
 
 _UNDO_KEY = "undo.call.{}"
 UNDO_DEPTH = 200  # calls that can still be undone; older undo records are dropped
@@ -70,16 +71,6 @@ _LABELS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Cadence:
-    """When a lead comes back after each outcome (defaults from issue 5; a setting later)."""
-
-    retry_working_days: int = 1  # no answer: try again the next working day
-    voicemail_days: int = 2
-    max_attempts: int = 6  # unanswered attempts before the lead goes to nurture
-    nurture_days: int = 30
-
-
-@dataclass(frozen=True, slots=True)
 class LoggedCall:
     """The stored activity and the lead as it is after the call."""
 
@@ -87,12 +78,19 @@ class LoggedCall:
     lead: Lead
 
 
-def add_working_days(moment: datetime, days: int) -> datetime:
-    """``moment`` plus ``days`` days, moved past a weekend it would land on."""
-    result = moment + timedelta(days=days)
-    while result.weekday() >= 5:
-        result += timedelta(days=1)
-    return result
+def add_working_days(moment: datetime, days: int, zone: tzinfo) -> datetime:
+    """``moment`` plus ``days`` working days of the user's week, at the same local time.
+
+    Counted on the user's wall clock: a call on Friday evening in Los Angeles (Saturday in
+    UTC) comes back on Monday, and across a daylight-saving change at the same hour.
+    """
+    local = moment.astimezone(zone)
+    day = local.date()
+    while days > 0 or day.weekday() >= 5:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return datetime.combine(day, local.time(), zone).astimezone(UTC)
 
 
 def plan_changes(
@@ -101,9 +99,10 @@ def plan_changes(
     at: datetime,
     follow_up: datetime | None,
     note: str | None,
-    cadence: Cadence = Cadence(),
+    settings: QueueSettings = QueueSettings(),
 ) -> dict[str, Any]:
     """The lead fields an outcome changes: the cadence, as one pure function to test."""
+    cadence, zone = settings.cadence, settings.zone()
     attempts = int(lead.get("attempts") or 0) + 1
     status = lead.get("status") or "new"
     changes: dict[str, Any] = {
@@ -118,10 +117,12 @@ def plan_changes(
             changes["next_follow_up_at"] = follow_up or at + timedelta(days=cadence.nurture_days)
         else:
             changes["next_follow_up_at"] = follow_up or add_working_days(
-                at, cadence.retry_working_days
+                at, cadence.retry_working_days, zone
             )
     elif outcome is Outcome.VOICEMAIL:
-        changes["next_follow_up_at"] = follow_up or add_working_days(at, cadence.voicemail_days)
+        changes["next_follow_up_at"] = follow_up or add_working_days(
+            at, cadence.voicemail_working_days, zone
+        )
     elif outcome is Outcome.MEETING:
         changes["status"] = "qualified"
     elif outcome is Outcome.NOT_INTERESTED:
@@ -148,14 +149,14 @@ def log_outcome(
     at: datetime | None = None,
     follow_up: datetime | None = None,
     rep: str | None = None,
-    cadence: Cadence = Cadence(),
+    settings: QueueSettings = QueueSettings(),
 ) -> LoggedCall:
     """Store a call's outcome, move the lead along its cadence, and rescore it (one transaction)."""
     at = _aware(at, "call time") or utcnow()
     follow_up = _aware(follow_up, "follow-up")
     with db.write() as conn:
         lead = get_lead(conn, lead_id)
-        changes = plan_changes(lead, Outcome(outcome), at, follow_up, note, cadence)
+        changes = plan_changes(lead, Outcome(outcome), at, follow_up, note, settings)
         activity_id = int(
             conn.execute(
                 activities.insert()
@@ -174,9 +175,19 @@ def log_outcome(
             "version": after["version"],
             "before": before,
         }
-        conn.execute(settings.insert().values(key=_UNDO_KEY.format(activity_id), value=undo))
+        conn.execute(settings_table.insert().values(key=_UNDO_KEY.format(activity_id), value=undo))
         _prune_undo(conn)
         return LoggedCall(activity_id, after)  # update_lead rescored it, with this call
+
+
+def snooze(db: Database, lead_id: int, until: datetime | None) -> datetime | None:
+    """Keep the lead off the queue until ``until`` (None wakes it); returns the previous value,
+    so the Queue page can undo a snooze by snoozing back to it."""
+    until = _aware(until, "snooze time")
+    with db.write() as conn:
+        before: datetime | None = get_lead(conn, lead_id)["snoozed_until"]
+        update_lead(conn, lead_id, {"snoozed_until": until}, expected_version=None)
+        return before
 
 
 def undo_outcome(db: Database, activity_id: int) -> Lead:
@@ -187,7 +198,7 @@ def undo_outcome(db: Database, activity_id: int) -> Lead:
     """
     with db.write() as conn:
         key = _UNDO_KEY.format(activity_id)
-        saved = conn.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
+        saved = _undo_record(conn, key)
         if saved is None:
             exists = conn.execute(
                 sa.select(activities.c.id).where(activities.c.id == activity_id)
@@ -207,20 +218,26 @@ def undo_outcome(db: Database, activity_id: int) -> Lead:
         restored = {name: _decode(name, value) for name, value in saved["before"].items()}
         conn.execute(activities.delete().where(activities.c.id == activity_id))
         after = update_lead(conn, lead_id, restored, expected_version=None)  # rescored without it
-        conn.execute(settings.delete().where(settings.c.key == key))
+        conn.execute(settings_table.delete().where(settings_table.c.key == key))
         _reopen_previous_undo(conn, lead_id, saved.get("version_before"), after["version"])
         return after
+
+
+def _undo_record(conn: Connection, key: str) -> Any:
+    return conn.execute(
+        sa.select(settings_table.c.value).where(settings_table.c.key == key)
+    ).scalar()
 
 
 def _prune_undo(conn: Connection) -> None:
     """Keep the undo records of the last ``UNDO_DEPTH`` calls only."""
     keys = conn.execute(
-        sa.select(settings.c.key).where(settings.c.key.like(_UNDO_KEY.format("%")))
+        sa.select(settings_table.c.key).where(settings_table.c.key.like(_UNDO_KEY.format("%")))
     ).scalars()
     ids = sorted(int(key.rsplit(".", 1)[1]) for key in keys)
     stale = [_UNDO_KEY.format(i) for i in ids[:-UNDO_DEPTH]]
     if stale:
-        conn.execute(settings.delete().where(settings.c.key.in_(stale)))
+        conn.execute(settings_table.delete().where(settings_table.c.key.in_(stale)))
 
 
 def _last_call(conn: Connection, lead_id: int) -> int | None:
@@ -245,11 +262,11 @@ def _reopen_previous_undo(
     if previous is None or version_before is None:
         return
     key = _UNDO_KEY.format(previous)
-    saved = conn.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
+    saved = _undo_record(conn, key)
     if saved is not None and saved.get("version") == version_before:
         conn.execute(
-            settings.update()
-            .where(settings.c.key == key)
+            settings_table.update()
+            .where(settings_table.c.key == key)
             .values(value={**saved, "version": version_now})
         )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
@@ -24,23 +24,11 @@ from sqlalchemy.engine import Connection
 
 from leaddesk.core.fields import CLOSED_STATUSES
 from leaddesk.core.leads import Lead, display_name, get_lead, lead_json
+from leaddesk.core.queue_settings import QueueSettings
 from leaddesk.core.schema import Activity, leads, utcnow
-from leaddesk.core.wording import days_ago
+from leaddesk.core.wording import days_ago, deed
 
 activities = Activity.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSettings:
-    """Everything in the queue's order and eligibility that a team may want to change."""
-
-    daily_target: int = 50
-    max_attempts: int = 6
-    skip_invalid_phones: bool = True
-    timezone: str | None = None  # the user's; None = this computer's
-    # Call only inside these local hours at the lead (today's queue only); None = any time.
-    calling_hours: tuple[time, time] | None = None
-    weekdays_only: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +58,12 @@ class Window:
 
     @classmethod
     def for_day(cls, day: date | None, now: datetime | None, settings: QueueSettings) -> Window:
-        zone = user_zone(settings)
+        zone = settings.zone()
         now = now or utcnow()
         day = day or now.astimezone(zone).date()
         start = datetime.combine(day, time(0), zone).astimezone(UTC)
         end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
         return cls(now=now, start=start, end=end, zone=zone)
-
-
-def user_zone(settings: QueueSettings) -> tzinfo:
-    """The user's time zone: the setting, else this computer's."""
-    if settings.timezone:
-        return ZoneInfo(settings.timezone)
-    return datetime.now().astimezone().tzinfo or UTC
 
 
 def lead_zone(lead: Mapping[str, Any], fallback: tzinfo) -> tzinfo:
@@ -208,7 +189,21 @@ ELIGIBILITY: tuple[Rule, ...] = (
         lambda lead, w, s, o: o is None or lead["owner"] in (None, o),
         lambda lead, w, s: f"it belongs to {lead['owner']}",
     ),
+    Rule(
+        lambda w, s, o: sa.true() if o is None else sa.or_(
+            leads.c.claimed_by.is_(None), leads.c.claimed_by == o, leads.c.claimed_until <= w.now
+        ),
+        lambda lead, w, s, o: o is None or not _claimed_by_other(lead, o, w.now),
+        lambda lead, w, s: (
+            f"{lead['claimed_by']} has it open (until {_when(lead['claimed_until'], w)})"
+        ),
+    ),
 )  # fmt: skip
+
+
+def _claimed_by_other(lead: Mapping[str, Any], rep: str, now: datetime) -> bool:
+    until = lead.get("claimed_until")
+    return lead.get("claimed_by") not in (None, rep) and until is not None and until > now
 
 
 def eligible(window: Window, settings: QueueSettings, owner: str | None) -> sa.ColumnElement[bool]:
@@ -261,15 +256,52 @@ def build_queue(
             for row in rows:
                 lead = dict(row)
                 if len(entries) < limit and (not hours or callable_now(lead, window, settings)):
-                    text = reason(lead, bucket, window)
-                    entries.append(QueueEntry(lead["id"], len(entries) + 1, text, lead, bucket))
+                    entries.append(QueueEntry(lead["id"], len(entries) + 1, "", lead, bucket))
             if len(rows) < page:
                 break
-    return entries
+    done = latest_engagement(conn, [e.lead_id for e in entries if e.bucket == "score"])
+    return [
+        replace(e, reason=reason(e.lead, e.bucket, window, done.get(e.lead_id))) for e in entries
+    ]
 
 
-def reason(lead: Mapping[str, Any], bucket: str, window: Window) -> str:
-    """Why the lead is where it is, in a few words a rep reads at a glance."""
+# Activities that are the rep's own doing, not the lead's engagement.
+REP_ACTIVITIES = ("call", "note")
+
+
+def latest_engagement(
+    conn: Connection, lead_ids: list[int]
+) -> dict[int, tuple[str, str | None, datetime]]:
+    """Each lead's latest engagement activity: (kind, note, when), in one indexed query."""
+    if not lead_ids:
+        return {}
+    ranked = (
+        sa.select(
+            activities.c.lead_id,
+            activities.c.kind,
+            activities.c.note,
+            activities.c.at,
+            sa.func.row_number()
+            .over(partition_by=activities.c.lead_id, order_by=activities.c.at.desc())
+            .label("n"),
+        )
+        .where(activities.c.lead_id.in_(lead_ids), activities.c.kind.notin_(REP_ACTIVITIES))
+        .subquery()
+    )
+    rows = conn.execute(sa.select(ranked).where(ranked.c.n == 1))
+    return {r.lead_id: (r.kind, r.note, r.at) for r in rows}
+
+
+def reason(
+    lead: Mapping[str, Any],
+    bucket: str,
+    window: Window,
+    engagement: tuple[str, str | None, datetime] | None = None,
+) -> str:
+    """Why the lead is where it is, in a few words a rep reads at a glance.
+
+    ``engagement`` is the lead's latest engagement activity (see ``latest_engagement``).
+    """
     promised = lead.get("last_contacted_at")
     since = f" (you promised on {_day_name(promised, window)})" if promised else ""
     follow = lead.get("next_follow_up_at")
@@ -284,7 +316,10 @@ def reason(lead: Mapping[str, Any], bucket: str, window: Window) -> str:
         return f"New lead, grade {grade} · {shown}" if grade else f"New lead · {shown}"
     parts = [lead.get("tier") or "Unscored", shown]
     active = lead.get("last_activity_at")
-    if active is not None:
+    if engagement is not None:
+        kind, note, at = engagement
+        parts.append(f"{deed(kind, note)} {_ago(at, window)}")
+    elif active is not None:
         parts.append(f"active {_ago(active, window)}")
     attempts = int(lead.get("attempts") or 0)
     if attempts:

@@ -111,6 +111,9 @@ leads = sa.Table(
     sa.Column("snoozed_until", UTCDateTime()),
     sa.Column("scored_model_id", sa.Integer),
     sa.Column("import_batch_id", sa.Integer),
+    # Team mode: the rep who has the lead open on their queue, until the claim runs out.
+    sa.Column("claimed_by", sa.String(80)),
+    sa.Column("claimed_until", UTCDateTime()),
     sa.Index("ix_leads_external_id", "external_id"),
     sa.Index("ix_leads_email", "email"),
     sa.Index("ix_leads_phone", "phone"),
@@ -118,6 +121,7 @@ leads = sa.Table(
     sa.Index("ix_leads_next_follow_up_at", "next_follow_up_at"),
     sa.Index("ix_leads_name_company", "last_name", "first_name", "company"),
     sa.Index("ix_leads_import_batch_id", "import_batch_id"),
+    sa.Index("ix_leads_claimed_by", "claimed_by"),
 )
 
 

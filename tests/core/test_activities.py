@@ -9,10 +9,18 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from leaddesk.core.activities import Cadence, Outcome, log_outcome, plan_changes, undo_outcome
+from leaddesk.core.activities import (
+    Outcome,
+    add_working_days,
+    log_outcome,
+    plan_changes,
+    snooze,
+    undo_outcome,
+)
 from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.leads import get_lead, update_lead
+from leaddesk.core.queue_settings import Cadence, QueueSettings
 from leaddesk.core.schema import Activity
 
 AddLeads = Callable[..., list[int]]
@@ -72,11 +80,57 @@ def test_cadence(
     note: str | None,
     expected: dict[str, Any],
 ) -> None:
-    changes = plan_changes(lead, outcome, at, follow_up, note, Cadence())
+    changes = plan_changes(lead, outcome, at, follow_up, note, QueueSettings(timezone="UTC"))
     assert changes["last_contacted_at"] == at
     if "attempts" not in expected:
         assert changes["attempts"] == lead["attempts"] + 1
     assert {k: changes.get(k) for k in expected} == expected
+
+
+# (user zone, call at UTC, working days, follow-up at UTC): counted on the user's wall clock.
+WORKING_DAYS = [
+    # Friday 18:00 PST in Los Angeles is Saturday 02:00 UTC: still Friday for the rep, so
+    # Monday 18:00, which is PDT by then (the clocks moved on 8 March): 01:00 UTC Tuesday.
+    ("America/Los_Angeles", datetime(2026, 3, 7, 2, 0), 1, datetime(2026, 3, 10, 1, 0)),
+    # Saturday 10:00 in Berlin: the next working day is Monday.
+    ("Europe/Berlin", datetime(2026, 3, 7, 9, 0), 1, datetime(2026, 3, 9, 9, 0)),
+    # Across Europe's spring-forward (29 March): 10:00 CET Friday -> 10:00 CEST Monday.
+    ("Europe/Berlin", datetime(2026, 3, 27, 9, 0), 1, datetime(2026, 3, 30, 8, 0)),
+    ("UTC", datetime(2026, 3, 5, 14, 0), 0, datetime(2026, 3, 5, 14, 0)),
+    ("UTC", datetime(2026, 3, 7, 14, 0), 0, datetime(2026, 3, 9, 14, 0)),  # Sat -> Mon
+]
+
+
+@pytest.mark.parametrize(("zone", "at", "days", "expected"), WORKING_DAYS)
+def test_working_days_are_the_users(zone: str, at: datetime, days: int, expected: datetime) -> None:
+    settings = QueueSettings(timezone=zone)
+    result = add_working_days(at.replace(tzinfo=UTC), days, settings.zone())
+    assert result == expected.replace(tzinfo=UTC)
+
+
+def test_the_cadence_follows_the_teams_settings() -> None:
+    quick = QueueSettings(
+        timezone="UTC", cadence=Cadence(retry_working_days=2, max_attempts=2, nurture_days=10)
+    )
+    first = plan_changes(NEW, Outcome.NO_ANSWER, THURSDAY, None, None, quick)
+    assert first["next_follow_up_at"] == THURSDAY + timedelta(days=4)  # Thu + 2 working days
+    second = plan_changes(
+        {"status": "contacted", "attempts": 1}, Outcome.NO_ANSWER, THURSDAY, None, None, quick
+    )
+    assert (second["status"], second["next_follow_up_at"]) == (
+        "nurture",
+        THURSDAY + timedelta(days=10),
+    )
+
+
+def test_snooze_and_wake(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([{"phone": "+4930123456"}])
+    assert snooze(db, lead_id, FRIDAY) is None
+    assert snooze(db, lead_id, None) == FRIDAY
+    with db.read() as conn:
+        assert get_lead(conn, lead_id)["snoozed_until"] is None
+    with pytest.raises(InvalidInputError, match="time zone"):
+        snooze(db, lead_id, datetime(2026, 3, 6, 9))
 
 
 def test_log_outcome_updates_the_lead_and_its_score(db: Database, add_leads: AddLeads) -> None:

@@ -109,6 +109,25 @@ def test_an_older_database_is_backed_up_then_upgraded(db_path: Path, app_home: P
         assert list((app_home / "backups").glob("*-pre-migration.db"))
 
 
+def test_adding_the_claim_columns_keeps_every_lead_and_its_activities(db_path: Path) -> None:
+    db = Database.open(db_path, migrate=False)
+    migrations.upgrade(db, "0002_undo_changes")
+    with db.write() as conn:
+        conn.execute(sa.text("INSERT INTO leads (id, first_name, custom) VALUES (1, 'Ada', '{}')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO activities (lead_id, kind, at) VALUES (1, 'call', '2026-03-05 10:00')"
+            )
+        )
+    db.close()
+    reopened = Database.open(db_path)
+    with reopened.read() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM activities")).scalar() == 1
+        lead = conn.execute(sa.select(leads).where(leads.c.id == 1)).mappings().one()
+        assert (lead["first_name"], lead["claimed_by"]) == ("Ada", None)
+    reopened.close()
+
+
 def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
     with db.write() as conn:
         conn.execute(leads.insert(), [{"first_name": "Grace", "custom": {}}])

@@ -10,12 +10,12 @@ import pytest
 
 from leaddesk.core.db import Database
 from leaddesk.core.queue import (
-    QueueSettings,
     build_queue,
     day_progress,
     lead_zone,
     why_not_queued,
 )
+from leaddesk.core.queue_settings import Cadence, QueueSettings
 
 AddLeads = Callable[..., list[int]]
 # Thursday 5 March 2026, 14:00 UTC; the user works in UTC unless a test says otherwise.
@@ -263,3 +263,64 @@ def test_paging_past_leads_outside_their_hours(db: Database, add_leads: AddLeads
     (open_id,) = add_leads([*closed, CALLABLE | {"phone": "+14155550100", "score": 1.0}])[-1:]
     hours = QueueSettings(timezone="UTC", calling_hours=(time(9), time(18)))
     assert [e.lead_id for e in queue(db, now=now, settings=hours, limit=5)] == [open_id]
+
+
+def test_the_reason_names_what_the_lead_did_last(db: Database, add_leads: AddLeads) -> None:
+    called = {"attempts": 1, "last_contacted_at": NOW - timedelta(days=3), "tier": "Hot"}
+    opened, formed, quiet = add_leads(
+        [
+            CALLABLE | called | {"score": 86.0},
+            CALLABLE | called,
+            CALLABLE | called | {"score": 9.0},
+        ],
+        [
+            (0, {"kind": "email_open", "at": NOW - timedelta(days=5)}),
+            (0, {"kind": "email_open", "at": NOW - timedelta(days=1), "note": "Pricing"}),
+            (0, {"kind": "call", "outcome": "connected", "at": NOW - timedelta(hours=1)}),
+            (1, {"kind": "form_submission", "at": NOW - timedelta(days=4)}),
+        ],
+    )
+    reasons = {e.lead_id: e.reason for e in queue(db)}
+    assert (
+        reasons[opened] == "Hot · score 86 · opened an email (Pricing) yesterday · 1 earlier call"
+    )
+    assert reasons[formed] == "Hot · score 50 · filled in a form 4 days ago · 1 earlier call"
+    assert reasons[quiet] == "Hot · score 9 · 1 earlier call"
+
+
+def test_the_attempt_limit_is_the_cadences(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads([CALLABLE | {"attempts": 3, "first_name": "Acme"}])
+    strict = QueueSettings(timezone="UTC", cadence=Cadence(max_attempts=3))
+    assert queue(db) != []
+    assert queue(db, settings=strict) == []
+    with db.read() as conn:
+        assert why_not_queued(conn, lead_id, now=NOW, settings=strict) == [
+            "Acme is not in the queue because it reached the limit of 3 call attempts."
+        ]
+
+
+# The US moves its clocks on 8 March 2026, Europe on 29 March: in between, New York is
+# four hours behind UTC and Berlin one hour ahead. (now UTC, lead phone, callable 9-18)
+DST_HOURS = [
+    (datetime(2026, 3, 6, 13, 30), "+12125550100", False),  # Fri 08:30 EST: too early
+    (datetime(2026, 3, 9, 13, 30), "+12125550100", True),  # Mon 09:30 EDT
+    (datetime(2026, 3, 9, 21, 59), "+12125550100", True),  # Mon 17:59 EDT
+    (datetime(2026, 3, 9, 22, 0), "+12125550100", False),  # Mon 18:00 EDT
+    (datetime(2026, 3, 27, 16, 59), "+4930123456", True),  # Fri 17:59 CET
+    (datetime(2026, 3, 30, 16, 0), "+4930123456", False),  # Mon 18:00 CEST
+    (datetime(2026, 3, 30, 7, 0), "+4930123456", True),  # Mon 09:00 CEST
+    # Sunday 23:30 UTC is already Monday 08:30 in Tokyo: too early, then on time.
+    (datetime(2026, 3, 8, 23, 30), "+81312345678", False),
+    (datetime(2026, 3, 9, 0, 0), "+81312345678", True),
+    # Friday 23:30 UTC is Saturday in Tokyo: a weekend there, whatever the user's day.
+    (datetime(2026, 3, 6, 23, 30), "+81312345678", False),
+]
+
+
+@pytest.mark.parametrize(("now", "phone", "callable_there"), DST_HOURS)
+def test_calling_hours_follow_the_leads_clock(
+    db: Database, add_leads: AddLeads, now: datetime, phone: str, callable_there: bool
+) -> None:
+    add_leads([CALLABLE | {"phone": phone}])
+    hours = QueueSettings(timezone="UTC", calling_hours=(time(9), time(18)), weekdays_only=True)
+    assert bool(queue(db, now=now.replace(tzinfo=UTC), settings=hours)) is callable_there
