@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("queue", help="today's call queue, best lead first")
     p.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD")
     p.add_argument("--limit", type=_positive, default=50)
-    p.add_argument("--owner", default=None)
+    p.add_argument("--owner", default=None, help="the rep whose queue (team mode)")
+    p.add_argument("--why", type=int, metavar="LEAD_ID", help="why a lead is not in the queue")
+    p.add_argument("--summary", action="store_true", help="calls made today, by outcome and hour")
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("log", help="log the outcome of a call")
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     p.add_argument("--at", type=_datetime, metavar="ISO_DATETIME")
     p.add_argument("--follow-up", type=_datetime, metavar="ISO_DATETIME")
+    p.add_argument("--rep", help="who made the call")
 
     p = commands.add_parser("export", help="export leads or today's queue to Excel")
     p.add_argument("file", type=Path)
@@ -325,11 +328,33 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_queue(args: argparse.Namespace) -> int:
     from leaddesk.core.leads import display_name
-    from leaddesk.core.queue import build_queue
+    from leaddesk.core.queue import build_queue, day_progress, why_not_queued
+    from leaddesk.core.queue_settings import load_queue_settings
 
     db = open_database(args)
     with db.read() as conn:
-        entries = build_queue(conn, day=args.date, owner=args.owner, limit=args.limit)
+        settings = load_queue_settings(conn)
+        if args.why is not None:
+            reasons = why_not_queued(
+                conn, args.why, day=args.date, owner=args.owner, settings=settings
+            )
+            _print_why(args, reasons)
+            return 0
+        if args.summary:
+            progress = day_progress(conn, day=args.date, rep=args.owner, settings=settings)
+            if args.json:
+                emit_json(progress.to_json())
+            else:
+                print(
+                    f"{progress.calls} of {progress.target} calls made; "
+                    f"{progress.connects} connects, {progress.meetings} meetings."
+                )
+                for hour, calls in progress.by_hour.items():
+                    print(f"  {hour:02d}:00  {'█' * calls} {calls}")
+            return 0
+        entries = build_queue(
+            conn, day=args.date, owner=args.owner, limit=args.limit, settings=settings
+        )
     if args.json:
         emit_json([entry.to_json() for entry in entries])
         return 0
@@ -344,16 +369,34 @@ def cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_why(args: argparse.Namespace, reasons: list[str]) -> None:
+    if args.json:
+        emit_json({"lead_id": args.why, "queued": not reasons, "reasons": reasons})
+    elif not reasons:
+        print(
+            f"Lead {args.why} is eligible: it is in the queue, "
+            "or further down than the limit shows."
+        )
+    for reason in reasons:
+        print(reason)
+
+
 def cmd_log(args: argparse.Namespace) -> int:
     from leaddesk.core.activities import Outcome, log_outcome
+    from leaddesk.core.queue_settings import load_queue_settings
 
+    db = open_database(args)
+    with db.read() as conn:
+        settings = load_queue_settings(conn)
     logged = log_outcome(
-        open_database(args),
+        db,
         args.lead_id,
         Outcome(args.outcome),
         note=args.note,
         at=args.at,
         follow_up=args.follow_up,
+        rep=args.rep,
+        settings=settings,
     )
     follow = logged.lead.get("next_follow_up_at")
     print(

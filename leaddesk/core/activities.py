@@ -10,7 +10,7 @@ as nothing has changed the lead since.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -178,6 +178,34 @@ def log_outcome(
         conn.execute(settings_table.insert().values(key=_UNDO_KEY.format(activity_id), value=undo))
         _prune_undo(conn)
         return LoggedCall(activity_id, after)  # update_lead rescored it, with this call
+
+
+def suggested_callback(now: datetime, zone: tzinfo, settings: QueueSettings) -> datetime:
+    """The callback first offered after a connected call: ``callback_working_days`` working
+    days on, at the same time of day at the lead, moved into calling hours if they are on."""
+    at_lead = add_working_days(now, settings.cadence.callback_working_days, zone).astimezone(zone)
+    if settings.calling_hours is not None:
+        start, end = settings.calling_hours
+        if not start <= at_lead.time().replace(tzinfo=None) < end:
+            at_lead = datetime.combine(at_lead.date(), start, zone)
+    return at_lead.replace(second=0, microsecond=0).astimezone(UTC)
+
+
+def snooze_until(now: datetime, days: int, zone: tzinfo) -> datetime:
+    """The start of the user's day ``days`` days from now: the lead is back in that day's queue."""
+    day = now.astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+def recent_activities(conn: Connection, lead_id: int, limit: int = 6) -> list[dict[str, Any]]:
+    """The lead's latest activities, newest first (what a rep glances at before calling)."""
+    rows = conn.execute(
+        sa.select(activities)
+        .where(activities.c.lead_id == lead_id)
+        .order_by(activities.c.at.desc(), activities.c.id.desc())
+        .limit(limit)
+    ).mappings()
+    return [dict(row) for row in rows]
 
 
 def snooze(db: Database, lead_id: int, until: datetime | None) -> datetime | None:

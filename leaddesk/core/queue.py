@@ -380,6 +380,10 @@ def why_not_queued(
     return [f"{name} is not in the queue because {message}." for message in messages]
 
 
+# Outcomes of calls that reached the person (stored values of ``activities.Outcome``).
+CONNECTED_OUTCOMES = ("connected", "meeting", "not-interested", "do-not-call")
+
+
 @dataclass(frozen=True, slots=True)
 class DayProgress:
     """What a rep did on a day, against the daily target."""
@@ -393,11 +397,22 @@ class DayProgress:
     def remaining(self) -> int:
         return max(self.target - self.calls, 0)
 
+    @property
+    def connects(self) -> int:
+        """Calls that reached the person, whatever they said."""
+        return sum(self.outcomes.get(o, 0) for o in CONNECTED_OUTCOMES)
+
+    @property
+    def meetings(self) -> int:
+        return self.outcomes.get("meeting", 0)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "calls": self.calls,
             "target": self.target,
             "remaining": self.remaining,
+            "connects": self.connects,
+            "meetings": self.meetings,
             "outcomes": self.outcomes,
             "by_hour": self.by_hour,
         }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +15,10 @@ from leaddesk.core.activities import (
     add_working_days,
     log_outcome,
     plan_changes,
+    recent_activities,
     snooze,
+    snooze_until,
+    suggested_callback,
     undo_outcome,
 )
 from leaddesk.core.db import Database
@@ -248,3 +252,44 @@ def test_undoing_a_later_call_does_not_reopen_one_before_an_edit(
     assert undo_outcome(db, second.activity_id)["owner"] == "bea"
     with pytest.raises(InvalidInputError, match=UNDO_REFUSED):
         undo_outcome(db, first.activity_id)
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+# (now UTC, calling hours, callback offered UTC): the same time at the lead, next working day,
+# inside calling hours when they are on.
+CALLBACKS = [
+    (datetime(2026, 3, 5, 15, 20, 30), None, datetime(2026, 3, 6, 15, 20)),  # Thu 10:20 EST
+    (datetime(2026, 3, 6, 15, 20), None, datetime(2026, 3, 9, 14, 20)),  # Fri -> Mon 10:20 EDT
+    (datetime(2026, 3, 5, 23, 0), (time(9), time(18)), datetime(2026, 3, 6, 14, 0)),  # 18:00 -> 9
+]
+
+
+@pytest.mark.parametrize(("now", "hours", "expected"), CALLBACKS)
+def test_suggested_callback(
+    now: datetime, hours: tuple[time, time] | None, expected: datetime
+) -> None:
+    settings = QueueSettings(timezone="UTC", calling_hours=hours)
+    offered = suggested_callback(now.replace(tzinfo=UTC), NEW_YORK, settings)
+    assert offered == expected.replace(tzinfo=UTC)
+
+
+def test_snooze_until_the_start_of_a_later_day() -> None:
+    late_friday = datetime(2026, 3, 7, 4, 0, tzinfo=UTC)  # Friday 20:00 in Los Angeles
+    until = snooze_until(late_friday, 1, ZoneInfo("America/Los_Angeles"))
+    assert until == datetime(2026, 3, 7, 8, 0, tzinfo=UTC)  # Saturday 00:00 PST
+
+
+def test_recent_activities_newest_first(db: Database, add_leads: AddLeads) -> None:
+    (lead_id,) = add_leads(
+        [{"phone": "+4930123456"}],
+        [(0, {"kind": "email_open", "at": THURSDAY - timedelta(days=i)}) for i in range(8)],
+    )
+    log_outcome(db, lead_id, Outcome.CONNECTED, at=FRIDAY, note="Call back Tue", rep="ann")
+    with db.read() as conn:
+        recent = recent_activities(conn, lead_id, limit=3)
+    assert [(a["kind"], a["at"]) for a in recent] == [
+        ("call", FRIDAY),
+        ("email_open", THURSDAY),
+        ("email_open", THURSDAY - timedelta(days=1)),
+    ]
+    assert (recent[0]["note"], recent[0]["rep"]) == ("Call back Tue", "ann")

@@ -106,10 +106,18 @@ def test_demo_queue_log_explain_flow(cli: Any) -> None:
     total = sum(c["points"] for c in explanation["contributions"])
     assert total == pytest.approx(explanation["score"], abs=0.05)
 
-    status, _, _ = cli("log", str(first), "do-not-call", "--note", "asked us to stop")
+    status, _, _ = cli(
+        "log", str(first), "do-not-call", "--note", "asked us to stop", "--rep", "ann"
+    )
     assert status == 0
     _, out, _ = cli("queue", "--json", "--limit", "50")
     assert first not in [e["lead_id"] for e in json.loads(out)]
+    status, out, _ = cli("queue", "--why", str(first))
+    assert status == 0
+    assert "is not in the queue because it is marked do-not-call.\n" in out
+    _, out, _ = cli("queue", "--summary", "--owner", "ann", "--json")
+    summary = json.loads(out)
+    assert (summary["calls"], summary["connects"], summary["target"]) == (1, 1, 50)
 
 
 def test_score_reports_counts(cli: Any) -> None:

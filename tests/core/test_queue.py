@@ -209,6 +209,8 @@ def test_day_progress(db: Database, add_leads: AddLeads) -> None:
         "calls": 3,
         "target": 3,
         "remaining": 0,
+        "connects": 2,
+        "meetings": 1,
         "outcomes": {"connected": 1, "no-answer": 1, "meeting": 1},
         "by_hour": {9: 2, 11: 1},
     }
