@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +52,41 @@ def shared_data() -> Callable[[str], Path]:
         return path
 
     return find
+
+
+AnswerDialog = Callable[..., list[str]]
+
+
+@pytest.fixture
+def answer_dialog(qtbot: Any) -> AnswerDialog:
+    """Answer the next modal dialog from the keyboard, as a user would: type ``typed``, then
+    press ``key`` (Enter presses the default button, Esc cancels). Returns a list that gets
+    the dialog's title once it is answered."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def answer(key: Any = Qt.Key.Key_Return, typed: str = "") -> list[str]:
+        seen: list[str] = []
+
+        def respond() -> None:
+            dialog = QApplication.activeModalWidget()
+            if dialog is None:
+                QTimer.singleShot(10, respond)
+                return
+            seen.append(dialog.windowTitle())
+            # Keys go where a user's would: to the dialog, once it is the active window.
+            dialog.activateWindow()
+            qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+            target = dialog.focusWidget() or dialog
+            if typed:
+                qtbot.keyClicks(target, typed)
+            qtbot.keyClick(target, key)
+            # Should the key not close it, the test fails on what it checks, not by hanging.
+            QTimer.singleShot(2000, lambda: shiboken6.isValid(dialog) and dialog.reject())
+
+        import shiboken6
+
+        QTimer.singleShot(0, respond)
+        return seen
+
+    return answer

@@ -100,6 +100,8 @@ def plan_changes(
     follow_up: datetime | None,
     note: str | None,
     settings: QueueSettings = QueueSettings(),
+    *,
+    lost_reason: str | None = None,
 ) -> dict[str, Any]:
     """The lead fields an outcome changes: the cadence, as one pure function to test."""
     cadence, zone = settings.cadence, settings.zone()
@@ -126,7 +128,7 @@ def plan_changes(
     elif outcome is Outcome.MEETING:
         changes["status"] = "qualified"
     elif outcome is Outcome.NOT_INTERESTED:
-        changes.update(status="lost", lost_reason=note or "Not interested")
+        changes.update(status="lost", lost_reason=lost_reason or note or "Not interested")
     elif outcome is Outcome.WRONG_NUMBER:
         changes["phone_valid"] = False
     elif outcome is Outcome.DO_NOT_CALL:
@@ -150,13 +152,16 @@ def log_outcome(
     follow_up: datetime | None = None,
     rep: str | None = None,
     settings: QueueSettings = QueueSettings(),
+    lost_reason: str | None = None,
 ) -> LoggedCall:
     """Store a call's outcome, move the lead along its cadence, and rescore it (one transaction)."""
     at = _aware(at, "call time") or utcnow()
     follow_up = _aware(follow_up, "follow-up")
     with db.write() as conn:
         lead = get_lead(conn, lead_id)
-        changes = plan_changes(lead, Outcome(outcome), at, follow_up, note, settings)
+        changes = plan_changes(
+            lead, Outcome(outcome), at, follow_up, note, settings, lost_reason=lost_reason
+        )
         activity_id = int(
             conn.execute(
                 activities.insert()

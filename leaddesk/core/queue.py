@@ -23,7 +23,7 @@ from phonenumbers import timezone as phone_timezone
 from sqlalchemy.engine import Connection
 
 from leaddesk.core.fields import CLOSED_STATUSES
-from leaddesk.core.leads import Lead, display_name, get_lead, lead_json
+from leaddesk.core.leads import Lead, display_name, get_lead, lead_json, search_clause
 from leaddesk.core.queue_settings import QueueSettings
 from leaddesk.core.schema import Activity, leads, utcnow
 from leaddesk.core.wording import days_ago, deed
@@ -122,6 +122,29 @@ def callable_now(lead: Mapping[str, Any], window: Window, settings: QueueSetting
         return False
     start, end = settings.calling_hours
     return start <= local.time().replace(tzinfo=None) < end
+
+
+# Without calling hours set, a call before 8:00 or from 21:00 at the lead is still flagged.
+POLITE_HOURS = (time(8), time(21))
+
+
+def time_at_lead(
+    lead: Mapping[str, Any], settings: QueueSettings, now: datetime | None = None
+) -> tuple[datetime, str | None]:
+    """The lead's local time now, and a warning when it is no time to call them."""
+    local = (now or utcnow()).astimezone(lead_zone(lead, settings.zone()))
+    start, end = settings.calling_hours or POLITE_HOURS
+    if not start <= local.time() < end:
+        return local, f"it is {local:%H:%M} there, outside calling hours"
+    if settings.calling_hours is not None and settings.weekdays_only and local.weekday() >= 5:
+        return local, f"it is {local:%A} there"
+    return local, None
+
+
+def place(zone: tzinfo) -> str:
+    """Where a time zone is, for people: "New York" for America/New_York, else its name."""
+    name = getattr(zone, "key", None) or str(zone)
+    return name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +405,41 @@ def why_not_queued(
 
 # Outcomes of calls that reached the person (stored values of ``activities.Outcome``).
 CONNECTED_OUTCOMES = ("connected", "meeting", "not-interested", "do-not-call")
+
+
+def why_not_here(
+    conn: Connection,
+    text: str,
+    queued: Mapping[int, int],
+    *,
+    now: datetime | None = None,
+    owner: str | None = None,
+    settings: QueueSettings = QueueSettings(),
+    limit: int = 5,
+) -> list[str]:
+    """Answer "Why isn't Acme here?": for each lead matching ``text`` (name, company, email,
+    phone digits), where it is in the queue (``queued`` maps lead id to position) or why not."""
+    if not text.strip():
+        return []
+    found = conn.execute(
+        sa.select(leads.c.id, leads.c.first_name, leads.c.last_name, leads.c.company)
+        .where(search_clause(text))
+        .order_by(leads.c.score.desc(), leads.c.id)
+        .limit(limit + 1)
+    ).mappings()
+    answers = []
+    for lead in [dict(row) for row in found][:limit]:
+        name = display_name(lead)
+        if lead["id"] in queued:
+            answers.append(f"{name} is number {queued[lead['id']]} in today's queue.")
+            continue
+        reasons = why_not_queued(conn, lead["id"], now=now, owner=owner, settings=settings)
+        answers.extend(
+            reasons or [f"{name} can be called today, further down the queue than the leads shown."]
+        )
+    if not answers:
+        return [f"No lead matches “{text.strip()}”."]
+    return answers
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,9 @@ from leaddesk.ui.pages.import_page import ImportPage, is_spreadsheet
 from leaddesk.ui.pages.leads_page import LeadsPage
 from leaddesk.ui.pages.queue_page import QueuePage
 from leaddesk.ui.pages.scoring_page import ScoringPage
+from leaddesk.ui.pages.settings_page import SettingsPage
 from leaddesk.ui.pages.welcome_page import WelcomePage
+from leaddesk.ui.preferences import Preferences
 from leaddesk.ui.workers import Worker, cancel_all, run_with_progress
 
 PAGES = (
@@ -47,6 +49,7 @@ PAGES = (
     ("scoring", "Scoring"),
     ("import", "Import"),
     ("dashboard", "Dashboard"),
+    ("settings", "Settings"),
 )
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(960, 600)
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.db = db
         self.settings = settings if settings is not None else QSettings()
+        self.preferences = Preferences(self.settings)
         self.worker: Worker | None = None
         self.daily_rescore: DailyRescore | None = None
         self._workspace_chosen = False  # the user asked for a page: no welcome screen then
@@ -183,22 +187,28 @@ class MainWindow(QMainWindow):
         while (old := self.pages.widget(0)) is not None:
             self.pages.removeWidget(old)
             old.deleteLater()
-        self.queue_page = QueuePage(self.db)
+        self.queue_page = QueuePage(self.db, self.preferences)
         self.leads_page = LeadsPage(self.db)
         self.scoring_page = ScoringPage(self.db)
         self.import_page = ImportPage(self.db)
         self.dashboard_page = DashboardPage()
+        self.settings_page = SettingsPage(self.db, self.preferences)
         for page in (
             self.queue_page,
             self.leads_page,
             self.scoring_page,
             self.import_page,
             self.dashboard_page,
+            self.settings_page,
         ):
             self.pages.addWidget(page)
         self.queue_page.leads_changed.connect(lambda: self.refresh(source=self.queue_page))
         self.queue_page.import_requested.connect(lambda: self.start_import())
         self.queue_page.sample_requested.connect(self.load_sample_data)
+        self.queue_page.settings_requested.connect(lambda: self.show_page("settings"))
+        # The settings page is not refreshed with the data (that would drop unsaved edits);
+        # once saved, the queue follows the new rules.
+        self.settings_page.settings_changed.connect(lambda: self._stale.add(self.queue_page))
         self.import_page.leads_changed.connect(lambda: self.refresh(source=self.import_page))
         self.import_page.show_leads_requested.connect(self.show_imported_leads)
         self.scoring_page.scores_changed.connect(lambda: self.refresh(source=self.scoring_page))

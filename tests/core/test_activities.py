@@ -127,6 +127,13 @@ def test_the_cadence_follows_the_teams_settings() -> None:
     )
 
 
+def test_a_lost_reason_apart_from_the_note() -> None:
+    changes = plan_changes(
+        NEW, Outcome.NOT_INTERESTED, THURSDAY, None, "Call in Q3", lost_reason="Bad timing"
+    )
+    assert (changes["status"], changes["lost_reason"]) == ("lost", "Bad timing")
+
+
 def test_snooze_and_wake(db: Database, add_leads: AddLeads) -> None:
     (lead_id,) = add_leads([{"phone": "+4930123456"}])
     assert snooze(db, lead_id, FRIDAY) is None

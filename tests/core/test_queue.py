@@ -13,6 +13,9 @@ from leaddesk.core.queue import (
     build_queue,
     day_progress,
     lead_zone,
+    place,
+    time_at_lead,
+    why_not_here,
     why_not_queued,
 )
 from leaddesk.core.queue_settings import Cadence, QueueSettings
@@ -326,3 +329,41 @@ def test_calling_hours_follow_the_leads_clock(
     add_leads([CALLABLE | {"phone": phone}])
     hours = QueueSettings(timezone="UTC", calling_hours=(time(9), time(18)), weekdays_only=True)
     assert bool(queue(db, now=now.replace(tzinfo=UTC), settings=hours)) is callable_there
+
+
+# (now UTC, calling hours, warning): the local time at a New York lead, and when to hold off.
+AT_LEAD = [
+    (datetime(2026, 3, 5, 15, 0), None, None),  # Thu 10:00 EST
+    (datetime(2026, 3, 5, 12, 30), None, "it is 07:30 there, outside calling hours"),
+    (datetime(2026, 3, 6, 2, 30), None, "it is 21:30 there, outside calling hours"),
+    (datetime(2026, 3, 7, 15, 0), None, None),  # Saturday, but no calling hours set
+    (datetime(2026, 3, 7, 15, 0), (time(9), time(18)), "it is Saturday there"),
+    (datetime(2026, 3, 5, 13, 30), (time(9), time(18)), "it is 08:30 there, outside calling hours"),
+]
+
+
+@pytest.mark.parametrize(("now", "hours", "warning"), AT_LEAD)
+def test_time_at_the_lead(now: datetime, hours: Any, warning: str | None) -> None:
+    settings = QueueSettings(timezone="Europe/Berlin", calling_hours=hours)
+    local, said = time_at_lead({"phone": "+12125550100"}, settings, now.replace(tzinfo=UTC))
+    assert (local.utcoffset(), said) == (timedelta(hours=-5), warning)
+    assert place(local.tzinfo) == "New York"  # type: ignore[arg-type]
+
+
+def test_why_isnt_acme_here(db: Database, add_leads: AddLeads) -> None:
+    queued, _closed, _further = add_leads(
+        [
+            CALLABLE | {"first_name": "Ann", "company": "Acme Ltd"},
+            CALLABLE | {"first_name": "Bob", "company": "Acme Ltd", "status": "won"},
+            CALLABLE | {"first_name": "Cy", "company": "Acme Ltd", "score": 10.0},
+        ]
+    )
+    with db.read() as conn:
+        answers = why_not_here(conn, "acme", {queued: 1}, now=NOW, settings=UTC_SETTINGS)
+        assert why_not_here(conn, "globex", {}, now=NOW) == ["No lead matches “globex”."]
+        assert why_not_here(conn, "  ", {}, now=NOW) == []
+    assert answers == [
+        "Ann is number 1 in today's queue.",
+        "Bob is not in the queue because it is closed (status won).",
+        "Cy can be called today, further down the queue than the leads shown.",
+    ]

@@ -8,7 +8,7 @@ holds afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -73,7 +73,11 @@ def contact_list(path: Path) -> Path:
 
 
 def test_a_day_import_then_three_calls(
-    qtbot: QtBot, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer_dialog: Callable[..., list[str]],
 ) -> None:
     window = MainWindow(db, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
@@ -121,7 +125,10 @@ def test_a_day_import_then_three_calls(
         entry = queue.current_entry()
         assert entry is not None
         worked.append(entry.lead_id)
+        if key == Qt.Key.Key_3:
+            answer_dialog()  # connected: accept the callback offered
         qtbot.keyClick(window.focusWidget(), key)
+        qtbot.waitUntil(window.isActiveWindow)  # back from the callback question, if any
         current = queue.current_entry()
         assert current is not None
         assert current.lead_id != entry.lead_id  # the next lead is there at once
@@ -145,4 +152,4 @@ def test_a_day_import_then_three_calls(
     assert [lead["status"] for lead in leads] == ["contacted"] * 3
     assert leads[0]["next_follow_up_at"] is not None  # no answer: retry on the next working day
     assert [lead["do_not_call"] for lead in leads] == [False, False, True]
-    assert "3 of 50 calls made today" in queue.remaining.text()
+    assert queue.progress_text.text() == "3 of 50 calls made today"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from leaddesk.core.activities import Outcome
@@ -19,6 +21,7 @@ from leaddesk.core.schema import Activity
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.pages.queue_page import QueuePage
 
+AnswerDialog = Callable[..., list[str]]
 activities = Activity.__table__  # type: ignore[attr-defined]
 
 
@@ -57,7 +60,7 @@ def test_number_key_logs_the_outcome_and_shows_the_next_lead(
     current = page.current_entry()
     assert current is not None
     assert current.lead_id == second.lead_id
-    assert page.name.text() == page.model.data(page.model.index(0, 0))
+    assert page.card.name.text() == page.model.data(page.model.index(0, 0))
     assert "Left voicemail" in page.feedback.text()
 
 
@@ -70,14 +73,22 @@ def test_do_not_call_key_flags_the_lead(qtbot: QtBot, page: QueuePage, sample_db
     assert page.model.row_of(entry.lead_id) == -1
 
 
-def test_ctrl_z_undoes_the_last_outcome(qtbot: QtBot, page: QueuePage, sample_db: Database) -> None:
+def test_ctrl_z_undoes_the_last_outcome(
+    qtbot: QtBot, page: QueuePage, sample_db: Database, answer_dialog: AnswerDialog
+) -> None:
     entry = page.current_entry()
     assert entry is not None
     with sample_db.read() as conn:
         before = get_lead(conn, entry.lead_id)
+    asked = answer_dialog()  # the lost reason offered first: "Not interested"
     qtbot.keyClick(page.list, Qt.Key.Key_5)
+    assert asked == ["Not interested"]
+    with sample_db.read() as conn:
+        lost = get_lead(conn, entry.lead_id)
+    assert (lost["status"], lost["lost_reason"]) == ("lost", "Not interested")
     assert page.undo_action.isEnabled()
 
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page.window())
     qtbot.keyClick(page.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
 
     with sample_db.read() as conn:
@@ -103,7 +114,7 @@ def test_enter_moves_on_without_logging(qtbot: QtBot, page: QueuePage, sample_db
 
 
 def test_note_is_saved_with_the_next_outcome(
-    qtbot: QtBot, page: QueuePage, sample_db: Database
+    qtbot: QtBot, page: QueuePage, sample_db: Database, answer_dialog: AnswerDialog
 ) -> None:
     entry = page.current_entry()
     assert entry is not None
@@ -113,18 +124,37 @@ def test_note_is_saved_with_the_next_outcome(
     qtbot.keyClick(page.note_edit, Qt.Key.Key_Escape)
     assert page.list.hasFocus()
 
+    asked = answer_dialog()  # accept the callback offered
     qtbot.keyClick(page.list, Qt.Key.Key_3)
 
+    assert asked == ["Call back"]
     assert calls(sample_db, entry.lead_id)[-1].note == "Call back after 3"
     assert calls(sample_db, entry.lead_id)[-1].outcome == "connected"
     assert page.note_edit.toPlainText() == ""
+    with sample_db.read() as conn:
+        callback = get_lead(conn, entry.lead_id)["next_follow_up_at"]
+    assert callback is not None
+    assert callback > datetime.now(UTC)
+    assert "callback" in page.feedback.text()
+
+
+def test_escape_in_the_callback_question_logs_nothing(
+    qtbot: QtBot, page: QueuePage, sample_db: Database, answer_dialog: AnswerDialog
+) -> None:
+    entry = page.current_entry()
+    assert entry is not None
+    before = len(calls(sample_db, entry.lead_id))
+    answer_dialog(Qt.Key.Key_Escape)
+    qtbot.keyClick(page.list, Qt.Key.Key_3)
+    assert len(calls(sample_db, entry.lead_id)) == before
+    assert page.current_entry() == entry
 
 
 def test_buttons_show_their_keys_and_do_the_same(page: QueuePage, sample_db: Database) -> None:
     texts = {b.text() for b in page.findChildren(QToolButton)}
     for outcome in Outcome:
         assert f"{outcome.key}   {outcome.label}" in texts
-    assert "Ctrl+Z   Undo last call" in texts
+    assert "Ctrl+Z   Undo" in texts
     entry = page.current_entry()
     assert entry is not None
     page.outcome_actions[Outcome.MEETING].trigger()
@@ -134,10 +164,10 @@ def test_buttons_show_their_keys_and_do_the_same(page: QueuePage, sample_db: Dat
 def test_card_shows_the_lead_and_its_score_explanation(page: QueuePage) -> None:
     entry = page.current_entry()
     assert entry is not None
-    assert entry.reason == page.reason.text()
-    assert f"tel:{entry.lead['phone']}" in page.phone.text()
-    assert page.badge.text().startswith(f"{math.floor(entry.lead['score'])} · ")
-    assert "<table" in page.explanation.text()
+    assert entry.reason == page.card.reason.text()
+    assert f"tel:{entry.lead['phone']}" in page.card.phone.text()
+    assert page.card.badge.text().startswith(f"{math.floor(entry.lead['score'])} · ")
+    assert "<table" in page.card.explanation.text()
 
 
 def test_empty_database_says_there_is_nobody_to_call(qtbot: QtBot, db: Database) -> None:
@@ -165,3 +195,63 @@ def test_all_done_when_every_lead_was_called(qtbot: QtBot, db: Database) -> None
     assert page.empty.title.text() == "All done for today"
     assert page.import_button.isHidden()
     assert "of 50 calls made today" in page.empty.footer.text()
+
+
+# The offscreen platform cannot raise a popup menu or grab the keyboard for it.
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_a_rep_works_twenty_leads_with_the_keyboard_alone(
+    qtbot: QtBot, page: QueuePage, sample_db: Database, answer_dialog: AnswerDialog
+) -> None:
+    """The whole morning: outcomes, a callback, a lost reason, a note, a snooze, a skip."""
+    keys = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_4, Qt.Key.Key_6] * 5
+    keys[5], keys[9] = Qt.Key.Key_3, Qt.Key.Key_5
+    seen: list[int] = []
+    for n, key in enumerate(keys):
+        entry = page.current_entry()
+        assert entry is not None
+        assert entry.lead_id not in seen  # a lead worked once never comes back today
+        seen.append(entry.lead_id)
+        if n == 2:  # a note first: N, type, Esc back to the keys
+            qtbot.keyClick(page.list, Qt.Key.Key_N)
+            qtbot.keyClicks(page.note_edit, "Asked for the brochure")
+            qtbot.keyClick(page.note_edit, Qt.Key.Key_Escape)
+        if key == Qt.Key.Key_3:
+            answer_dialog()
+        if key == Qt.Key.Key_5:
+            answer_dialog(typed="Bad timing")
+        qtbot.keyClick(page.list, key)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is page.window())
+    # Snooze one (S, then Enter on "Until tomorrow") and skip one (Enter).
+    snoozed = page.current_entry()
+    assert snoozed is not None
+    qtbot.keyClick(page.list, Qt.Key.Key_S)
+    menu = QApplication.activePopupWidget()
+    assert menu is not None
+    qtbot.keyClick(menu, Qt.Key.Key_Return)
+    skipped = page.current_entry()
+    assert skipped is not None
+    qtbot.keyClick(page.list, Qt.Key.Key_Return)
+    assert page.current_entry() != skipped
+
+    with sample_db.read() as conn:
+        logged = conn.execute(
+            sa.select(
+                activities.c.lead_id, activities.c.outcome, activities.c.rep, activities.c.note
+            )
+            .where(activities.c.kind == "call", activities.c.rep == page.rep)
+            .order_by(activities.c.id)
+        ).all()
+        lost = get_lead(conn, seen[9])
+        callback = get_lead(conn, seen[5])["next_follow_up_at"]
+        snooze_until = get_lead(conn, snoozed.lead_id)["snoozed_until"]
+    assert len(seen) == 20
+    assert [row.lead_id for row in logged] == seen
+    assert logged[2].note == "Asked for the brochure"
+    assert (lost["status"], lost["lost_reason"]) == ("lost", "Bad timing")
+    assert callback is not None
+    assert snooze_until is not None
+    assert page.model.row_of(snoozed.lead_id) == -1
+    assert page.progress_text.text() == f"20 of {page.settings.daily_target} calls made today"
+    page.refresh()
+    queued = {e.lead_id for e in page.model.entries()}
+    assert not queued & {*seen, snoozed.lead_id}  # called today, or snoozed: not shown again

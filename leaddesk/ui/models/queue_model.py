@@ -79,6 +79,10 @@ class QueueModel(QAbstractListModel):
         self._entries = list(entries)
         self.endResetModel()
 
+    def entries(self) -> list[QueueEntry]:
+        """The entries in queue order (a copy)."""
+        return list(self._entries)
+
     def entry(self, row: int) -> QueueEntry | None:
         return self._entries[row] if 0 <= row < len(self._entries) else None
 

@@ -1,27 +1,35 @@
 """The Queue page: one lead at a time, large, and one key per call outcome.
 
-The page shows the current lead of today's queue (``core.queue.build_queue``) with its score
-explanation and recent activity, and the rest of the queue beside it. Keys ``1``..``7`` log
-an outcome through ``core.activities.log_outcome``; the logged lead leaves the list and the
-next one is shown at once. ``Ctrl+Z`` undoes the last outcome with ``undo_outcome``.
+The page shows the current lead of today's queue (``core.queue.build_queue``, with the team's
+settings and the user's time zone) on a ``LeadCard``, and the rest of the queue beside it.
+Keys ``1``..``7`` log an outcome through ``core.activities.log_outcome`` (``3`` asks when to
+call back, ``5`` why the lead was lost); the logged lead leaves the list and the next one is
+shown at once. ``S`` snoozes, ``N`` takes a note, ``Enter`` skips, ``Ctrl+Z`` undoes the last
+outcome or snooze. In team mode the lead on screen is claimed, so no colleague calls it too.
 """
 
 from __future__ import annotations
 
-import html
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
+    QDialog,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
+    QMenu,
     QPlainTextEdit,
-    QScrollArea,
+    QProgressBar,
+    QPushButton,
     QSizePolicy,
     QStackedWidget,
     QToolButton,
@@ -29,16 +37,50 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.core.activities import Outcome, log_outcome, undo_outcome
+from leaddesk.core.activities import (
+    Outcome,
+    log_outcome,
+    recent_activities,
+    snooze,
+    snooze_until,
+    suggested_callback,
+    undo_outcome,
+)
+from leaddesk.core.claims import claim_next
 from leaddesk.core.db import Database
 from leaddesk.core.leads import display_name, lead_count
-from leaddesk.core.queue import DayProgress, QueueEntry, build_queue, day_progress
-from leaddesk.core.scoring.explain import Explanation, explain_lead
+from leaddesk.core.queue import (
+    DayProgress,
+    QueueEntry,
+    build_queue,
+    day_progress,
+    lead_zone,
+    time_at_lead,
+    why_not_here,
+)
+from leaddesk.core.queue_settings import QueueSettings
+from leaddesk.core.schema import utcnow
+from leaddesk.core.scoring.explain import explain_lead
 from leaddesk.ui import theme
-from leaddesk.ui.formatting import relative_time
-from leaddesk.ui.models.queue_model import QueueDelegate, QueueModel, subtitle
-from leaddesk.ui.widgets.badges import ScoreBadge
+from leaddesk.ui.models.queue_model import QueueDelegate, QueueModel
+from leaddesk.ui.preferences import Preferences
+from leaddesk.ui.queue.call_dialogs import CallbackDialog, LostReasonDialog
+from leaddesk.ui.queue.day_summary import DaySummaryDialog
+from leaddesk.ui.queue.lead_card import LeadCard
 from leaddesk.ui.widgets.empty_state import EmptyState
+from leaddesk.ui.workers import run_with_progress
+
+REFRESH_MS = 5 * 60 * 1000  # callbacks fall due and calling hours open while the page is open
+
+
+@dataclass(frozen=True, slots=True)
+class UndoStep:
+    """Something Ctrl+Z can take back: a logged call, or a snooze (with its previous value)."""
+
+    lead_id: int
+    what: str
+    activity_id: int | None = None
+    snoozed_before: datetime | None = None
 
 
 def _button(action: QAction, key: str) -> QToolButton:
@@ -58,11 +100,18 @@ class QueuePage(QWidget):
     leads_changed = Signal()
     import_requested = Signal()
     sample_requested = Signal()
+    settings_requested = Signal()
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, preferences: Preferences | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._db = db
-        self._undo: list[tuple[int, int, str]] = []  # (activity id, lead id, what was logged)
+        self._preferences = preferences or Preferences(QSettings())
+        self._team = not db.is_sqlite  # a shared database: owners and claims apply
+        self._undo: list[UndoStep] = []
+        self._text_boxes: list[QWidget] = []  # where Esc hands the keyboard back to the keys
+        self.settings = QueueSettings()
         self.today: DayProgress | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setStyleSheet(theme.CARD_STYLE)
@@ -78,9 +127,13 @@ class QueuePage(QWidget):
 
         self.outcome_actions = {outcome: self._outcome_action(outcome) for outcome in Outcome}
         self.note_action = self._action("Note", "N", self.start_note)
+        self.snooze_action = self._action("Snooze…", "S", self.choose_snooze)
         self.next_action = self._action("Next lead", "Return", self.next_lead)
         self.next_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
-        self.undo_action = self._action("Undo last call", "Ctrl+Z", self.undo)
+        self.undo_action = self._action("Undo", "Ctrl+Z", self.undo)
+        self.summary_action = self._action("Day summary", "D", self.show_summary)
+        self.sheet_action = self._action("Call sheet…", "Ctrl+P", self.export_call_sheet)
+        self.why_action = self._action("Why isn't…", "Ctrl+F", self.start_why)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_workspace())
@@ -91,19 +144,26 @@ class QueuePage(QWidget):
         self.sample_button = self.empty.add_button(
             "Try with sample data", self.sample_requested.emit, primary=False
         )
+        self.settings_button = self.empty.add_button(
+            "Queue settings…", self.settings_requested.emit, primary=False
+        )
         self.stack.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._refresh_if_idle)
+        self._timer.start()
         self._update_actions()
 
     # -- layout ---------------------------------------------------------------------------
-    def _action(self, text: str, key: str, slot: Any) -> QAction:
+    def _action(self, text: str, key: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.setToolTip(f"{text} ({QKeySequence(key).toString()})")
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda: slot())
         self.addAction(action)
         return action
 
@@ -111,42 +171,16 @@ class QueuePage(QWidget):
         return self._action(outcome.label, outcome.key, lambda: self.log(outcome))
 
     def _build_workspace(self) -> QWidget:
-        self.name = QLabel()
-        self.name.setFont(theme.scaled_font(self.name, 2.0, bold=True))
-        self.name.setWordWrap(True)
-        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.badge = ScoreBadge()
-        self.subtitle = QLabel()
-        self.subtitle.setFont(theme.scaled_font(self.subtitle, 1.15))
-        self.subtitle.setWordWrap(True)
-        self.reason = QLabel()
-        self.reason.setWordWrap(True)
-        self.reason.setStyleSheet(f"color: {theme.ACCENT}; font-weight: bold;")
-        self.phone = QLabel()
-        self.phone.setFont(theme.scaled_font(self.phone, 1.4))
-        self.phone.setOpenExternalLinks(True)
-        self.phone.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.copy_button = QToolButton()
-        self.copy_button.setText("Copy")
-        self.copy_button.setToolTip("Copy the phone number")
-        self.copy_button.clicked.connect(self.copy_phone)
-        self.email = theme.muted()
-
-        heading = QHBoxLayout()
-        heading.addWidget(self.name, 1)
-        heading.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
-        phone_row = QHBoxLayout()
-        phone_row.addWidget(self.phone)
-        phone_row.addWidget(self.copy_button)
-        phone_row.addSpacing(16)
-        phone_row.addWidget(self.email, 1)
-
+        self.card = LeadCard()
+        self.card.copy_button.clicked.connect(self.copy_phone)
         outcomes = QGridLayout()
         outcomes.setSpacing(6)
         for i, (outcome, action) in enumerate(self.outcome_actions.items()):
             outcomes.addWidget(_button(action, outcome.key), i // 4, i % 4)
         outcomes.addWidget(_button(self.note_action, "N"), 1, 3)
         controls = QHBoxLayout()
+        controls.setSpacing(6)
+        controls.addWidget(_button(self.snooze_action, "S"))
         controls.addWidget(_button(self.next_action, "Enter"))
         controls.addWidget(_button(self.undo_action, "Ctrl+Z"))
 
@@ -156,84 +190,88 @@ class QueuePage(QWidget):
             "press Esc to go back to the keys."
         )
         self.note_edit.setMaximumHeight(58)
-        self.note_edit.installEventFilter(self)
-
+        self._escape_to_keys(self.note_edit)
         self.feedback = theme.muted()
-        self.explanation = QLabel()
-        self.explanation.setWordWrap(True)
-        self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.explanation.setTextFormat(Qt.TextFormat.RichText)
-        self.activity = QLabel()
-        self.activity.setWordWrap(True)
-        self.activity.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.activity.setTextFormat(Qt.TextFormat.RichText)
-        details_widget = QWidget()
-        details = QHBoxLayout(details_widget)
-        details.setContentsMargins(0, 0, 0, 0)
-        details.setSpacing(24)
-        for title, label in (
-            ("Why this score", self.explanation),
-            ("Where things stand", self.activity),
-        ):
-            column = QVBoxLayout()
-            column.addWidget(theme.heading(title, 1.05))
-            column.addWidget(label)
-            column.addStretch()
-            details.addLayout(column, 1)
-        scroll = QScrollArea()
-        scroll.setWidget(details_widget)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.viewport().setAutoFillBackground(False)
-        details_widget.setAutoFillBackground(False)
-
-        card = QFrame()
-        card.setObjectName("card")
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(24, 20, 24, 20)
-        inner.setSpacing(8)
-        inner.addLayout(heading)
-        inner.addWidget(self.subtitle)
-        inner.addWidget(self.reason)
-        inner.addSpacing(6)
-        inner.addLayout(phone_row)
-        inner.addSpacing(10)
-        inner.addLayout(outcomes)
-        inner.addLayout(controls)
-        inner.addWidget(self.note_edit)
-        inner.addWidget(self.feedback)
-        inner.addSpacing(8)
-        inner.addWidget(scroll, 1)
-
-        self.remaining = theme.muted()
-        side = QVBoxLayout()
-        side.addWidget(theme.heading("Up next", 1.2))
-        side.addWidget(self.remaining)
-        side.addWidget(self.list, 1)
+        self.card.action_area.addLayout(outcomes)
+        self.card.action_area.addLayout(controls)
+        self.card.action_area.addWidget(self.note_edit)
+        self.card.action_area.addWidget(self.feedback)
 
         workspace = QWidget()
         row = QHBoxLayout(workspace)
         row.setContentsMargins(16, 16, 16, 16)
         row.setSpacing(16)
-        row.addWidget(card, 3)
-        row.addLayout(side, 2)
+        row.addWidget(self.card, 3)
+        row.addLayout(self._build_side(), 2)
         return workspace
 
+    def _build_side(self) -> QVBoxLayout:
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(8)
+        self.progress_text = theme.muted()
+        summary = QPushButton("Day summary")
+        summary.setToolTip("Calls, connects and meetings today, by hour (D)")
+        summary.clicked.connect(self.show_summary)
+        sheet = QPushButton("Call sheet…")
+        sheet.setToolTip("Save today's queue as an Excel call sheet to print (Ctrl+P)")
+        sheet.clicked.connect(self.export_call_sheet)
+        today = QHBoxLayout()
+        today.addWidget(self.progress_text, 1)
+        today.addWidget(summary)
+        today.addWidget(sheet)
+
+        self.why_edit = QLineEdit()
+        self.why_edit.setPlaceholderText("Why isn't a lead here? Type a name, company or phone")
+        self.why_edit.setClearButtonEnabled(True)
+        self.why_edit.returnPressed.connect(self.explain_absence)
+        self._escape_to_keys(self.why_edit)
+        self.why_answer = QLabel()
+        self.why_answer.setWordWrap(True)
+        self.why_answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.why_answer.hide()
+
+        self.remaining = theme.muted()
+        side = QVBoxLayout()
+        side.setSpacing(8)
+        side.addWidget(theme.heading("Today", 1.2))
+        side.addWidget(self.progress)
+        side.addLayout(today)
+        side.addSpacing(6)
+        side.addWidget(theme.heading("Up next", 1.2))
+        side.addWidget(self.remaining)
+        side.addWidget(self.list, 1)
+        side.addWidget(self.why_edit)
+        side.addWidget(self.why_answer)
+        return side
+
     # -- data -----------------------------------------------------------------------------
+    @property
+    def rep(self) -> str:
+        return self._preferences.rep_name
+
+    @property
+    def _owner(self) -> str | None:
+        return self.rep if self._team else None
+
     def refresh(self, select_lead: int | None = None) -> None:
         """Build today's queue again and show ``select_lead`` (or the current lead) first."""
         current = self.current_entry()
         keep = select_lead if select_lead is not None else current.lead_id if current else None
+        self.settings = self._preferences.queue_settings(self._db)
         with self._db.read() as conn:
-            entries = build_queue(conn)
+            entries = build_queue(conn, owner=self._owner, settings=self.settings)
             has_leads = bool(entries) or lead_count(conn) > 0
-            self.today = day_progress(conn)
+            self.today = day_progress(conn, rep=self.rep, settings=self.settings)
         self.model.set_entries(entries)
         row = self.model.row_of(keep) if keep is not None else -1
         self._select_row(max(row, 0))
         if not entries:
             self._show_empty(has_leads)
+
+    def _refresh_if_idle(self) -> None:
+        if self.isVisible() and not self.note_edit.hasFocus() and not self.why_edit.hasFocus():
+            self.refresh()
 
     def current_entry(self) -> QueueEntry | None:
         return self.model.entry(self.list.currentIndex().row())
@@ -249,9 +287,16 @@ class QueuePage(QWidget):
     def _show_empty(self, has_leads: bool) -> None:
         if has_leads:
             self.empty.title.setText("All done for today")
+            hours = self.settings.calling_hours
             self.empty.text.setText(
                 "Every lead due today has been called. Callbacks and new leads will appear "
                 "here when they are due."
+                + (
+                    f" Only leads inside calling hours ({hours[0]:%H:%M}-{hours[1]:%H:%M} "
+                    "their time) are shown."
+                    if hours
+                    else ""
+                )
             )
         else:
             self.empty.title.setText("No leads to call yet")
@@ -261,36 +306,49 @@ class QueuePage(QWidget):
             )
         self.import_button.setVisible(not has_leads)
         self.sample_button.setVisible(not has_leads)
+        self.settings_button.setVisible(has_leads)
         self.empty.set_footer(self._progress_text() if self.today and self.today.calls else "")
         self.stack.setCurrentWidget(self.empty)
 
     def _show_current(self) -> None:
         entry = self.current_entry()
-        count = self.model.rowCount()
-        self.remaining.setText(
-            f"{count} lead{'' if count == 1 else 's'} in today's queue · {self._progress_text()}"
-        )
+        if entry is not None and self._team:
+            entry = self._claim_from(entry)
+        self._show_progress()
         self._update_actions()
         if entry is None:
             return
         self.stack.setCurrentIndex(0)
-        lead = entry.lead
-        self.name.setText(display_name(lead))
-        self.subtitle.setText(subtitle(lead))
-        self.subtitle.setVisible(bool(self.subtitle.text()))
-        self.reason.setText(entry.reason)
-        phone = lead.get("phone") or ""
-        self.phone.setText(
-            f'<a href="tel:{html.escape(phone)}">{html.escape(phone)}</a>' if phone else ""
-        )
-        self.copy_button.setEnabled(bool(phone))
-        self.email.setText(lead.get("email") or "")
         with self._db.read() as conn:
             explanation = explain_lead(conn, entry.lead_id)
-        self.badge.set_score(explanation.score, explanation.tier, explanation.grade)
-        self.explanation.setText(_explanation_html(explanation))
-        self.activity.setText(_history_html(lead))
+            recent = recent_activities(conn, entry.lead_id)
+        local, warning = time_at_lead(entry.lead, self.settings)
+        self.card.show_entry(entry, explanation, recent, local, warning)
         self.note_edit.clear()
+
+    def _claim_from(self, entry: QueueEntry) -> QueueEntry | None:
+        """Claim the current lead, or the next one still free: a colleague may have taken it."""
+        row = self.model.row_of(entry.lead_id)
+        ids = [e.lead_id for e in self.model.entries()[row:]]
+        claimed = claim_next(self._db, ids, self.rep, settings=self.settings)
+        if claimed == entry.lead_id:
+            return entry
+        for taken in ids[: ids.index(claimed) if claimed is not None else len(ids)]:
+            self.model.remove_lead(taken)
+        if claimed is None:
+            self.refresh()
+            return None
+        self.feedback.setText("Leads a colleague took meanwhile were skipped.")
+        self._select_row(self.model.row_of(claimed))
+        return None  # _select_row showed it
+
+    def _show_progress(self) -> None:
+        count = self.model.rowCount()
+        self.remaining.setText(f"{count} lead{'' if count == 1 else 's'} left to call today")
+        if self.today is not None:
+            self.progress.setMaximum(self.today.target)
+            self.progress.setValue(min(self.today.calls, self.today.target))
+        self.progress_text.setText(self._progress_text())
 
     def _progress_text(self) -> str:
         if self.today is None:
@@ -299,9 +357,17 @@ class QueuePage(QWidget):
 
     def _update_actions(self) -> None:
         has_lead = self.current_entry() is not None
-        for action in (*self.outcome_actions.values(), self.note_action, self.next_action):
+        for action in (
+            *self.outcome_actions.values(),
+            self.note_action,
+            self.next_action,
+            self.snooze_action,
+        ):
             action.setEnabled(has_lead)
         self.undo_action.setEnabled(bool(self._undo))
+        self.undo_action.setToolTip(
+            f"Undo {self._undo[-1].what} (Ctrl+Z)" if self._undo else "Nothing to undo yet"
+        )
 
     # -- what the keys do -----------------------------------------------------------------
     def log(self, outcome: Outcome) -> None:
@@ -309,30 +375,107 @@ class QueuePage(QWidget):
         entry = self.current_entry()
         if entry is None:
             return
+        follow_up, lost_reason = None, None
+        if outcome is Outcome.CONNECTED:
+            go_on, follow_up = self.ask_callback(entry)
+            if not go_on:
+                return
+        elif outcome is Outcome.NOT_INTERESTED:
+            lost_reason = self.ask_lost_reason(entry)
+            if lost_reason is None:
+                return
         note = self.note_edit.toPlainText().strip() or None
-        logged = log_outcome(self._db, entry.lead_id, outcome, note=note)
+        logged = log_outcome(
+            self._db,
+            entry.lead_id,
+            outcome,
+            note=note,
+            follow_up=follow_up,
+            rep=self.rep,
+            settings=self.settings,
+            lost_reason=lost_reason,
+        )
         name = display_name(entry.lead)
-        self._undo.append((logged.activity_id, entry.lead_id, f"{outcome.label} for {name}"))
+        self._undo.append(UndoStep(entry.lead_id, f"“{outcome.label}”", logged.activity_id))
         self._count_call(+1)
+        done = f"Logged “{outcome.label}” for {name}"
+        if follow_up is not None:
+            done += f", callback {follow_up.astimezone(self.settings.zone()):%a %d %b %H:%M}"
+        self._leave(entry, f"{done}. Ctrl+Z undoes it.")
+
+    def ask_callback(self, entry: QueueEntry) -> tuple[bool, datetime | None]:
+        """After a connected call: (log it?, when to call back; None for no callback)."""
+        zone = lead_zone(entry.lead, self.settings.zone())
+        offered = suggested_callback(utcnow(), zone, self.settings)
+        dialog = CallbackDialog(display_name(entry.lead), offered, zone, self.settings.zone(), self)
+        result = self._ask(dialog)
+        if result == QDialog.DialogCode.Accepted:
+            return True, dialog.callback()
+        return result == CallbackDialog.NO_CALLBACK, None
+
+    def ask_lost_reason(self, entry: QueueEntry) -> str | None:
+        """Why a lead is not interested (None if the rep cancelled)."""
+        dialog = LostReasonDialog(display_name(entry.lead), self)
+        return dialog.text() if self._ask(dialog) == QDialog.DialogCode.Accepted else None
+
+    def _ask(self, dialog: QDialog) -> int:
+        """Run a question dialog, then hand the keyboard back to the outcome keys."""
+        result = dialog.exec()
+        dialog.deleteLater()
+        self.window().activateWindow()
+        self.list.setFocus()
+        return result
+
+    def choose_snooze(self) -> None:
+        """Offer snooze lengths in a menu under the Snooze button (keyboard friendly)."""
+        entry = self.current_entry()
+        if entry is None:
+            return
+        menu = QMenu(self)
+        days = self.settings.cadence.snooze_days
+        options = [("Until tomorrow", 1)] + ([(f"For {days} days", days)] if days > 1 else [])
+        options += [("For a week", 7)]
+        for text, length in options:
+            menu.addAction(text).triggered.connect(lambda _=False, n=length: self.snooze(n))
+        menu.setActiveAction(menu.actions()[0])
+        menu.popup(self.card.mapToGlobal(self.note_edit.geometry().topLeft()))
+
+    def snooze(self, days: int) -> None:
+        """Keep the current lead off the queue for ``days`` days of the user's calendar."""
+        entry = self.current_entry()
+        if entry is None:
+            return
+        until = snooze_until(utcnow(), days, self.settings.zone())
+        before = snooze(self._db, entry.lead_id, until)
+        name = display_name(entry.lead)
+        self._undo.append(UndoStep(entry.lead_id, "snooze", snoozed_before=before))
+        local = until.astimezone(self.settings.zone())
+        self._leave(entry, f"Snoozed {name} until {local:%a %d %b}. Ctrl+Z undoes it.")
+
+    def _leave(self, entry: QueueEntry, message: str) -> None:
+        """The lead is done for today: drop it from the list and show the next one."""
         row = self.list.currentIndex().row()
         self.model.remove_lead(entry.lead_id)
-        self.feedback.setText(f"Logged “{outcome.label}” for {name}. Ctrl+Z undoes it.")
         if self.model.rowCount():
             self._select_row(min(row, self.model.rowCount() - 1))
         else:
             self.refresh()
+        self.feedback.setText(message)
         self.list.setFocus()
         self.leads_changed.emit()
 
     def undo(self) -> None:
-        """Take back the last logged outcome and bring its lead back as the current one."""
+        """Take back the last outcome or snooze and bring its lead back as the current one."""
         if not self._undo:
             return
-        activity_id, lead_id, what = self._undo.pop()
-        undo_outcome(self._db, activity_id)
-        self._count_call(-1)
-        self.feedback.setText(f"Undone: {what}.")
-        self.refresh(select_lead=lead_id)
+        step = self._undo.pop()
+        if step.activity_id is not None:
+            undo_outcome(self._db, step.activity_id)
+            self._count_call(-1)
+        else:
+            snooze(self._db, step.lead_id, step.snoozed_before)
+        self.refresh(select_lead=step.lead_id)
+        self.feedback.setText(f"Undone: {step.what}.")
         self.list.setFocus()
         self.leads_changed.emit()
 
@@ -350,16 +493,62 @@ class QueuePage(QWidget):
     def start_note(self) -> None:
         self.note_edit.setFocus()
 
+    def start_why(self) -> None:
+        self.why_edit.setFocus()
+        self.why_edit.selectAll()
+
+    def explain_absence(self) -> None:
+        """Answer "Why isn't Acme here?" below the list."""
+        queued = {e.lead_id: e.rank for e in self.model.entries()}
+        with self._db.read() as conn:
+            answers = why_not_here(
+                conn, self.why_edit.text(), queued, owner=self._owner, settings=self.settings
+            )
+        self.why_answer.setText("\n".join(answers))
+        self.why_answer.setVisible(bool(answers))
+
+    def show_summary(self) -> None:
+        with self._db.read() as conn:
+            self.today = day_progress(conn, rep=self.rep, settings=self.settings)
+        DaySummaryDialog(self.today, self.model.rowCount(), self).exec()
+        self._show_progress()
+
+    def export_call_sheet(self) -> None:
+        """Save the queue as shown as an Excel call sheet, for those who call from paper."""
+        from leaddesk.core.call_sheet import export_call_sheet
+
+        entries = self.model.entries()
+        default = (
+            Path.home() / f"Call sheet {utcnow().astimezone(self.settings.zone()):%Y-%m-%d}.xlsx"
+        )
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save call sheet", str(default), "Excel workbook (*.xlsx)"
+        )
+        if not name:
+            return
+        path = Path(name).with_suffix(".xlsx")
+        job = export_call_sheet(path, entries, settings=self.settings, rep=self.rep)
+        run_with_progress(
+            self,
+            job,
+            "Writing the call sheet…",
+            lambda result: self.feedback.setText(f"Saved the call sheet to {result.path}."),
+        )
+
     def copy_phone(self) -> None:
         entry = self.current_entry()
         if entry is not None and entry.lead.get("phone"):
             QGuiApplication.clipboard().setText(entry.lead["phone"])
             self.feedback.setText(f"Copied {entry.lead['phone']}.")
 
+    def _escape_to_keys(self, box: QWidget) -> None:
+        self._text_boxes.append(box)
+        box.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Esc in the note box hands the keyboard back to the outcome keys."""
+        """Esc in the note or question box hands the keyboard back to the outcome keys."""
         if (
-            watched is self.note_edit
+            watched in self._text_boxes
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() == Qt.Key.Key_Escape
@@ -371,38 +560,3 @@ class QueuePage(QWidget):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.list.setFocus()
-
-
-def _explanation_html(explanation: Explanation) -> str:
-    if not explanation.contributions:
-        return f"<span style='color:{theme.MUTED}'>No rule gave this lead points yet.</span>"
-    rows = []
-    for item in explanation.contributions:
-        color = "#15803d" if item.points >= 0 else "#b91c1c"
-        rows.append(
-            f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(item.label)}</td>"
-            f"<td align='right' style='color:{color}'><b>{item.points:+g}</b></td></tr>"
-        )
-    return "<table width='100%'>" + "".join(rows) + "</table>"
-
-
-def _history_html(lead: dict[str, Any]) -> str:
-    """Where the lead stands: last contact, attempts, follow-up, status and notes."""
-    facts = []
-    if lead.get("last_contacted_at"):
-        facts.append(f"Last contacted {relative_time(lead['last_contacted_at'])}")
-    else:
-        facts.append("Never called")
-    attempts = int(lead.get("attempts") or 0)
-    if attempts:
-        facts.append(f"{attempts} call attempt{'' if attempts == 1 else 's'}")
-    if lead.get("next_follow_up_at"):
-        facts.append(f"Follow-up due {relative_time(lead['next_follow_up_at'])}")
-    if lead.get("status"):
-        facts.append(f"Status: {str(lead['status']).capitalize()}")
-    if lead.get("source"):
-        facts.append(f"Source: {html.escape(str(lead['source']))}")
-    text = "<br>".join(facts)
-    if lead.get("notes"):
-        text += f"<p style='margin-top:6px'><i>{html.escape(str(lead['notes']))}</i></p>"
-    return text

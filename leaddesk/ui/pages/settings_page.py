@@ -1,0 +1,634 @@
+"""The Settings page: the user's own preferences and the team's queue and follow-up rules.
+
+The page only lays out a form over two stores: ``Preferences`` (QSettings, this computer's
+user) and the team's ``QueueSettings`` (the database). Validation and storage are the core's
+(``QueueSettings.validated``, ``save_queue_settings``); the page keeps what was loaded, so
+Save is offered only when the form differs from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from zoneinfo import available_timezones
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QStringListModel,
+    Qt,
+    QTime,
+    QTimer,
+    QTimeZone,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QStyle,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.core.db import Database
+from leaddesk.core.errors import InvalidInputError, LeadDeskError
+from leaddesk.core.queue_settings import (
+    DEFAULT_CALLING_HOURS,
+    Cadence,
+    QueueSettings,
+    load_queue_settings,
+    save_queue_settings,
+)
+from leaddesk.ui import theme
+from leaddesk.ui.preferences import Preferences, login_name
+
+COLUMN_WIDTH = 760  # the form's widest: fields do not stretch across a large window
+FIELD_WIDTH = 340  # name and time zone
+PAGE_MARGIN = 24
+SAVED_TEXT = "Saved. Every rep's queue now follows these rules."
+SAVED_OWN_TEXT = "Saved."
+SAVED_SHOWN_MS = 6000
+ERROR_COLOR = "#b91c1c"
+SAVED_COLOR = "#15803d"
+PRIMARY_STYLE = (
+    f"QPushButton {{ background: {theme.ACCENT}; color: white; border: none;"
+    " border-radius: 6px; padding: 6px 22px; font-weight: bold; }"
+    " QPushButton:hover { background: #1d4ed8; }"
+    " QPushButton:disabled { background: #cbd5e1; color: #f8fafc; }"
+)
+
+
+def this_computers_zone() -> str:
+    """The name of the computer's time zone, for the user to recognise (not to compute with)."""
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode(errors="replace")
+    return name or "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class FormState:
+    """What the form says: compared with what was loaded to know whether Save has work."""
+
+    team: QueueSettings | None  # None: the stored settings could not be read
+    rep_name: str
+    timezone: str | None
+
+
+class _WheelGuard(QObject):
+    """Scrolling the page over a number or a list scrolls the page, unless the field has focus.
+
+    Without it, a user scrolling down the page changes whichever value passes the pointer.
+    """
+
+    def __init__(self, page: QWidget, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._page = page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Wheel
+            and isinstance(watched, QWidget)
+            and not watched.hasFocus()
+        ):
+            QCoreApplication.sendEvent(self._page, event)
+            return True
+        return False
+
+
+def _number(minimum: int, maximum: int, tip: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(minimum, maximum)
+    box.setToolTip(tip)
+    box.setAlignment(Qt.AlignmentFlag.AlignRight)
+    box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    box.setMinimumWidth(72)
+    return box
+
+
+def _clock() -> QTimeEdit:
+    edit = QTimeEdit()
+    edit.setDisplayFormat("HH:mm")
+    edit.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    edit.setMinimumWidth(84)
+    return edit
+
+
+def _unit(box: QSpinBox, one: str, many: str, zero: str | None = None) -> QLabel:
+    """The words after a number, in the singular or plural as the number changes."""
+    label = QLabel()
+
+    def update(value: int) -> None:
+        label.setText(zero if value == 0 and zero else one if value == 1 else many)
+
+    box.valueChanged.connect(update)
+    update(box.value())
+    return label
+
+
+def _sentence(*parts: str | QWidget) -> QWidget:
+    """One row of the form written as a sentence: words and the fields within them."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(6)
+    first_box: QWidget | None = None
+    for part in parts:
+        if isinstance(part, str):
+            layout.addWidget(QLabel(part))
+        else:
+            layout.addWidget(part)
+            first_box = first_box or part
+    layout.addStretch(1)
+    if first_box is not None:  # the form label's shortcut (its buddy is the row) reaches it
+        row.setFocusProxy(first_box)
+    return row
+
+
+def _time(value: QTime) -> time:
+    return time(value.hour(), value.minute())
+
+
+class SettingsPage(QWidget):
+    """Your name and time zone, the call queue's rules, and the follow-ups after each call."""
+
+    settings_changed = Signal()  # saved: queues, progress and logged calls may read anew
+
+    def __init__(
+        self, db: Database, preferences: Preferences, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._preferences = preferences
+        self._loaded = FormState(QueueSettings(), "", None)
+        self._filling = False
+        self._labels: list[QLabel] = []
+        self._hide_timer = QTimer(self)
+        self._hide_timer.setSingleShot(True)
+        self._hide_timer.setInterval(SAVED_SHOWN_MS)
+        self._hide_timer.timeout.connect(self._clear_message)
+        self.setStyleSheet(theme.CARD_STYLE)
+
+        self._build_fields()
+        cards = (self._you_card(), self._queue_card(), self._cadence_card())
+        width = max(label.sizeHint().width() for label in self._labels)
+        for label in self._labels:  # one label column down the whole page
+            label.setMinimumWidth(width)
+
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 18, 0, 20)
+        layout.setSpacing(14)
+        layout.addWidget(theme.heading("Settings", 1.5))
+        intro = theme.muted(
+            "Your name and time zone are kept on this computer. The call queue and the "
+            "follow-ups are shared: everyone using this database works by the same rules."
+        )
+        layout.addWidget(intro)
+        layout.addSpacing(2)
+        for card in cards:
+            layout.addWidget(card)
+        layout.addStretch(1)
+
+        content = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content.setLayout(self._centred(column))
+        self.scroll_area = scroll
+        self._wheel_guard = _WheelGuard(scroll.viewport(), self)
+
+        footer = QFrame()
+        footer.setFrameShape(QFrame.Shape.NoFrame)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        buttons = QWidget()
+        row = QHBoxLayout(buttons)
+        row.setContentsMargins(0, 10, 0, 12)
+        row.setSpacing(10)
+        row.addWidget(self.message, 1)
+        row.addWidget(self.restore_button)
+        row.addWidget(self.save_button)
+        footer_layout = QVBoxLayout(footer)
+        footer_layout.setContentsMargins(0, 0, 0, 0)
+        footer_layout.setSpacing(0)
+        footer_layout.addWidget(line)
+        self._footer_row = self._centred(buttons)
+        footer_layout.addLayout(self._footer_row)
+        # The column above is centred beside the scroll bar: the buttons follow it.
+        scroll.verticalScrollBar().rangeChanged.connect(self._align_footer)
+
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(scroll, 1)
+        page.addWidget(footer)
+
+        self._connect()
+        self.refresh()
+
+    # -- building ---------------------------------------------------------------------------
+    def _build_fields(self) -> None:
+        self.rep_name = QLineEdit()
+        self.rep_name.setPlaceholderText(login_name())
+        self.rep_name.setClearButtonEnabled(True)
+        self.rep_name.setFixedWidth(FIELD_WIDTH)
+        self.rep_name.setToolTip("Stored with each call you log. Empty: your login name.")
+
+        self._zones = sorted(available_timezones())
+        self._zone_names = {name.casefold(): name for name in self._zones}
+        self.timezone = QComboBox()
+        self.timezone.setEditable(True)
+        self.timezone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.timezone.setMaxVisibleItems(16)
+        self.timezone.setFixedWidth(FIELD_WIDTH)
+        self.timezone.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.timezone.addItem(f"This computer's time zone ({this_computers_zone()})", None)
+        for name in self._zones:
+            self.timezone.addItem(name, name)
+        completer = QCompleter(QStringListModel(self._zones, self), self.timezone)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setMaxVisibleItems(12)
+        self.timezone.setCompleter(completer)
+        self.timezone.setToolTip(
+            "Your working day: when today starts and ends, and which days are working days. "
+            "Type to search, for example “Paris” or “New_York”."
+        )
+
+        self.daily_target = _number(1, 1000, "Each rep's queue shows progress towards it.")
+        self.calling_hours = QCheckBox("Only call inside calling hours at the lead's local time")
+        self.hours_from = _clock()
+        self.hours_to = _clock()
+        self.weekdays_only = QCheckBox("Weekdays only")
+        self.weekdays_only.setToolTip("Outside calling hours too on Saturdays and Sundays.")
+        self.skip_invalid_phones = QCheckBox("Skip leads whose phone is flagged as wrong")
+        self.claim_minutes = _number(
+            1, 240, "On a shared database, other reps do not get a lead you have open."
+        )
+
+        self.retry_working_days = _number(0, 30, "0: later the same working day.")
+        self.max_attempts = _number(1, 50, "Unanswered calls in a row before nurture.")
+        self.nurture_days = _number(0, 365, "How long a lead rests in nurture.")
+        self.voicemail_working_days = _number(0, 30, "0: later the same working day.")
+        self.callback_working_days = _number(
+            0, 30, "The date first offered for a callback; you can pick another on the call."
+        )
+        self.snooze_days = _number(1, 90, "Snoozing (S on the queue) hides a lead this long.")
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.restore_button = QPushButton("Restore defaults")
+        self.restore_button.setMinimumHeight(32)
+        self.restore_button.setToolTip(
+            "Put LeadDesk's default queue and follow-up rules in the form (your name and time "
+            "zone stay). Nothing changes until you save."
+        )
+        self.save_button = QPushButton("Save")
+        self.save_button.setDefault(True)
+        self.save_button.setMinimumHeight(32)
+        self.save_button.setStyleSheet(PRIMARY_STYLE)
+        self.save_button.setToolTip("Save (Ctrl+S)")
+
+    def _card(self, title: str, note: str) -> tuple[QFrame, QFormLayout]:
+        card = QFrame()
+        card.setObjectName("card")
+        box = QVBoxLayout(card)
+        box.setContentsMargins(24, 16, 24, 18)
+        box.setSpacing(4)
+        box.addWidget(theme.heading(title, 1.15))
+        box.addWidget(theme.muted(note))
+        box.addSpacing(10)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(8)
+        box.addLayout(form)
+        return card, form
+
+    def _row(self, form: QFormLayout, text: str, field: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if text:
+            label.setBuddy(field)
+        self._labels.append(label)
+        form.addRow(label, field)
+        return label
+
+    def _you_card(self) -> QFrame:
+        card, form = self._card("You", "Stored on this computer, for you only.")
+        hint = theme.muted("Stored with each call you log.")
+        hint.setWordWrap(False)
+        self._row(form, "Your &name", _sentence(self.rep_name, hint))
+        self._row(form, "&Time zone", self.timezone)
+        return card
+
+    def _queue_card(self) -> QFrame:
+        card, form = self._card(
+            "Call queue", "Shared with the team: stored in the database, for every rep."
+        )
+        self._row(
+            form,
+            "&Daily call target",
+            _sentence(self.daily_target, _unit(self.daily_target, "call a day", "calls a day")),
+        )
+        self._row(form, "Calling &hours", self.calling_hours)
+        indent = self._check_indent()  # the options of calling hours sit under its words
+        window = _sentence("From", self.hours_from, "to", self.hours_to)
+        window.layout().setContentsMargins(indent, 0, 0, 0)  # type: ignore[union-attr]
+        self._row(form, "", window)
+        weekdays = _sentence(self.weekdays_only)
+        weekdays.layout().setContentsMargins(indent, 0, 0, 0)  # type: ignore[union-attr]
+        self._row(form, "", weekdays)
+        self._row(form, "Wrong numbers", self.skip_invalid_phones)
+        self._row(
+            form,
+            "Team &mode",
+            _sentence(
+                "A lead you open stays yours for",
+                self.claim_minutes,
+                _unit(self.claim_minutes, "minute", "minutes"),
+            ),
+        )
+        return card
+
+    def _cadence_card(self) -> QFrame:
+        card, form = self._card(
+            "Follow-ups after each call",
+            "When a lead comes back to the queue after each outcome. Shared with the team. "
+            "A date you pick during the call always comes first.",
+        )
+        same_day = "working days (the same day)"
+        self._row(
+            form,
+            "No &answer",
+            _sentence(
+                "Try again after",
+                self.retry_working_days,
+                _unit(self.retry_working_days, "working day", "working days", same_day),
+            ),
+        )
+        self._row(
+            form,
+            "",
+            _sentence(
+                "After",
+                self.max_attempts,
+                _unit(
+                    self.max_attempts,
+                    "unanswered call, move the lead to nurture",
+                    "unanswered calls, move the lead to nurture",
+                ),
+            ),
+        )
+        self._row(
+            form,
+            "",
+            _sentence(
+                "and call it again after",
+                self.nurture_days,
+                _unit(self.nurture_days, "day", "days"),
+            ),
+        )
+        self._row(
+            form,
+            "Left &voicemail",
+            _sentence(
+                "Call again after",
+                self.voicemail_working_days,
+                _unit(self.voicemail_working_days, "working day", "working days", same_day),
+            ),
+        )
+        self._row(
+            form,
+            "&Connected",
+            _sentence(
+                "Offer a callback in",
+                self.callback_working_days,
+                _unit(self.callback_working_days, "working day", "working days", same_day),
+            ),
+        )
+        self._row(
+            form,
+            "Sn&ooze (S)",
+            _sentence(
+                "Back on the queue after",
+                self.snooze_days,
+                _unit(self.snooze_days, "day", "days"),
+            ),
+        )
+        return card
+
+    def _check_indent(self) -> int:
+        """How far a check box's text sits from its left edge, to line rows up under it."""
+        style = self.calling_hours.style()
+        return style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth) + style.pixelMetric(
+            QStyle.PixelMetric.PM_CheckBoxLabelSpacing
+        )
+
+    @staticmethod
+    def _centred(widget: QWidget) -> QHBoxLayout:
+        """``widget`` in the middle, as wide as the space allows up to ``COLUMN_WIDTH``."""
+        widget.setMaximumWidth(COLUMN_WIDTH)
+        row = QHBoxLayout()
+        row.setContentsMargins(PAGE_MARGIN, 0, PAGE_MARGIN, 0)
+        row.addStretch(1)
+        row.addWidget(widget, 100)
+        row.addStretch(1)
+        return row
+
+    def _align_footer(self, _minimum: int = 0, maximum: int = 0) -> None:
+        bar = self.scroll_area.verticalScrollBar()
+        extra = bar.sizeHint().width() if maximum > 0 else 0
+        self._footer_row.setContentsMargins(PAGE_MARGIN, 0, PAGE_MARGIN + extra, 0)
+
+    def _connect(self) -> None:
+        self.rep_name.textChanged.connect(self._edited)
+        self.timezone.editTextChanged.connect(self._edited)
+        self.timezone.currentIndexChanged.connect(self._edited)
+        for check in (self.calling_hours, self.weekdays_only, self.skip_invalid_phones):
+            check.toggled.connect(self._edited)
+        for clock in (self.hours_from, self.hours_to):
+            clock.timeChanged.connect(self._edited)
+        for box in self.findChildren(QAbstractSpinBox):
+            if isinstance(box, QSpinBox):
+                box.valueChanged.connect(self._edited)
+        for widget in (*self.findChildren(QAbstractSpinBox), self.timezone):
+            widget.installEventFilter(self._wheel_guard)
+        self.restore_button.clicked.connect(self.restore_defaults)
+        self.save_button.clicked.connect(self.save)
+        save_action = QAction("Save settings", self)
+        save_action.setShortcut(QKeySequence.StandardKey.Save)
+        save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save_action.triggered.connect(self.save)
+        self.addAction(save_action)
+
+    # -- data -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Show the saved settings and preferences again (unsaved edits are dropped)."""
+        problem = ""
+        team: QueueSettings | None
+        try:
+            with self._db.read() as conn:
+                team = load_queue_settings(conn)
+        except InvalidInputError as exc:
+            team = None
+            problem = (
+                f"The saved queue settings could not be read: {exc} The defaults are shown; "
+                "save to replace them."
+            )
+        self._loaded = FormState(team, self._own_name(), self._preferences.timezone)
+        self._fill_team(team or QueueSettings())
+        self._filling = True
+        try:
+            self.rep_name.setText(self._loaded.rep_name)
+            self._show_timezone(self._loaded.timezone)
+        finally:
+            self._filling = False
+        self._hide_timer.stop()
+        if problem:
+            self._show_error(problem)
+        else:
+            self._clear_message()
+        self._update_state()
+
+    def restore_defaults(self) -> None:
+        """LeadDesk's default queue and follow-up rules in the form, not yet saved."""
+        self._fill_team(QueueSettings())
+        self._edited()
+
+    def save(self) -> None:
+        """Validate and store the form: the team's rules in the database, the rest here."""
+        if not self.is_dirty():
+            return
+        state = self.form_state()
+        team = state.team
+        assert team is not None  # the form always describes settings
+        try:
+            team.for_user(state.timezone).validated()
+            if team != self._loaded.team:
+                with self._db.write() as conn:
+                    save_queue_settings(conn, team)
+        except LeadDeskError as exc:
+            self._show_error(str(exc))
+            return
+        self._preferences.rep_name = state.rep_name
+        self._preferences.timezone = state.timezone
+        team_changed = team != self._loaded.team
+        self._loaded = state
+        self._update_state()
+        self._show_message(SAVED_TEXT if team_changed else SAVED_OWN_TEXT, SAVED_COLOR)
+        self._hide_timer.start()
+        self.settings_changed.emit()
+
+    def form_state(self) -> FormState:
+        """The settings and preferences as the form shows them (not validated)."""
+        hours = (
+            (_time(self.hours_from.time()), _time(self.hours_to.time()))
+            if self.calling_hours.isChecked()
+            else None
+        )
+        team = QueueSettings(
+            daily_target=self.daily_target.value(),
+            skip_invalid_phones=self.skip_invalid_phones.isChecked(),
+            calling_hours=hours,
+            weekdays_only=self.weekdays_only.isChecked(),
+            claim_minutes=self.claim_minutes.value(),
+            cadence=Cadence(
+                retry_working_days=self.retry_working_days.value(),
+                max_attempts=self.max_attempts.value(),
+                nurture_days=self.nurture_days.value(),
+                voicemail_working_days=self.voicemail_working_days.value(),
+                callback_working_days=self.callback_working_days.value(),
+                snooze_days=self.snooze_days.value(),
+            ),
+        )
+        return FormState(team, self.rep_name.text().strip(), self._chosen_timezone())
+
+    def is_dirty(self) -> bool:
+        return self.form_state() != self._loaded
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _own_name(self) -> str:
+        """The name the user set, or "" while the login name stands in for it."""
+        name = self._preferences.rep_name
+        return "" if name == login_name() else name
+
+    def _fill_team(self, settings: QueueSettings) -> None:
+        self._filling = True
+        try:
+            self.daily_target.setValue(settings.daily_target)
+            self.skip_invalid_phones.setChecked(settings.skip_invalid_phones)
+            self.calling_hours.setChecked(settings.calling_hours is not None)
+            start, end = settings.calling_hours or DEFAULT_CALLING_HOURS
+            self.hours_from.setTime(QTime(start.hour, start.minute))
+            self.hours_to.setTime(QTime(end.hour, end.minute))
+            self.weekdays_only.setChecked(settings.weekdays_only)
+            self.claim_minutes.setValue(settings.claim_minutes)
+            cadence = settings.cadence
+            self.retry_working_days.setValue(cadence.retry_working_days)
+            self.max_attempts.setValue(cadence.max_attempts)
+            self.nurture_days.setValue(cadence.nurture_days)
+            self.voicemail_working_days.setValue(cadence.voicemail_working_days)
+            self.callback_working_days.setValue(cadence.callback_working_days)
+            self.snooze_days.setValue(cadence.snooze_days)
+        finally:
+            self._filling = False
+
+    def _show_timezone(self, name: str | None) -> None:
+        index = 0 if name is None else self.timezone.findData(name)
+        if index >= 0:
+            self.timezone.setCurrentIndex(index)
+        else:
+            self.timezone.setEditText(name or "")
+
+    def _chosen_timezone(self) -> str | None:
+        """The zone named in the box; None for this computer's (the first item, or nothing)."""
+        text = self.timezone.currentText().strip()
+        if not text or text == self.timezone.itemText(0):
+            return None
+        return self._zone_names.get(text.casefold(), text)
+
+    def _edited(self) -> None:
+        if self._filling:
+            return
+        self._hide_timer.stop()
+        self._clear_message()
+        self._update_state()
+
+    def _update_state(self) -> None:
+        hours = self.calling_hours.isChecked()
+        for widget in (self.hours_from, self.hours_to, self.weekdays_only):
+            widget.setEnabled(hours)
+        self.save_button.setEnabled(self.is_dirty())
+
+    def _show_error(self, text: str) -> None:
+        self._show_message(text, ERROR_COLOR)
+
+    def _show_message(self, text: str, color: str) -> None:
+        self.message.setStyleSheet(f"color: {color};")
+        self.message.setText(text)
+
+    def _clear_message(self) -> None:
+        self.message.clear()

@@ -1,0 +1,204 @@
+"""The Settings page as a user works it: read the defaults, change the rules, save, undo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import time
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTime
+from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from leaddesk.core.db import Database
+from leaddesk.core.queue_settings import (
+    Cadence,
+    QueueSettings,
+    load_queue_settings,
+    save_queue_settings,
+)
+from leaddesk.ui.pages.settings_page import SAVED_TEXT, SettingsPage
+from leaddesk.ui.preferences import Preferences
+
+
+@pytest.fixture
+def preferences(settings: QSettings) -> Preferences:
+    return Preferences(settings)
+
+
+@pytest.fixture
+def page(qtbot: QtBot, db: Database, preferences: Preferences) -> Iterator[SettingsPage]:
+    """The page shown in a window, held as the main window holds its pages."""
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    # As in MainWindow: the window's minimum does not follow the page's (offscreen warns).
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    widget = SettingsPage(db, preferences)
+    layout.addWidget(widget)
+    qtbot.addWidget(host)
+    host.resize(1100, 760)
+    host.show()
+    qtbot.waitExposed(host)
+    yield widget  # the host (and so the page) lives until the test ends
+    host.close()
+
+
+def stored(db: Database) -> QueueSettings:
+    with db.read() as conn:
+        return load_queue_settings(conn)
+
+
+def test_a_fresh_database_shows_the_defaults(page: SettingsPage) -> None:
+    defaults = QueueSettings()
+    assert page.form_state().team == defaults
+    assert page.daily_target.value() == 50
+    assert page.max_attempts.value() == defaults.cadence.max_attempts
+    assert not page.calling_hours.isChecked()
+    assert page.hours_from.time() == QTime(9, 0)
+    assert page.hours_to.time() == QTime(18, 0)
+    assert page.rep_name.text() == ""
+    assert page.rep_name.placeholderText()  # the login name stands in
+    assert page.timezone.currentIndex() == 0
+    assert page.timezone.currentText().startswith("This computer's time zone (")
+    assert not page.save_button.isEnabled()  # nothing to save yet
+    assert page.message.text() == ""
+
+
+def test_calling_hours_off_disables_their_editors(page: SettingsPage) -> None:
+    editors = (page.hours_from, page.hours_to, page.weekdays_only)
+    assert not any(editor.isEnabled() for editor in editors)
+    page.calling_hours.setChecked(True)
+    assert all(editor.isEnabled() for editor in editors)
+    assert page.form_state().team == QueueSettings(calling_hours=(time(9), time(18)))
+    page.calling_hours.setChecked(False)
+    assert not any(editor.isEnabled() for editor in editors)
+    assert page.form_state().team == QueueSettings()
+    assert not page.save_button.isEnabled()  # back as it was saved
+
+
+def test_saving_stores_the_rules_and_preferences(
+    qtbot: QtBot, page: SettingsPage, db: Database, preferences: Preferences
+) -> None:
+    page.daily_target.setValue(80)
+    page.calling_hours.setChecked(True)
+    page.hours_from.setTime(QTime(8, 30))
+    page.hours_to.setTime(QTime(17, 0))
+    page.weekdays_only.setChecked(False)
+    page.skip_invalid_phones.setChecked(False)
+    page.claim_minutes.setValue(30)
+    page.retry_working_days.setValue(2)
+    page.max_attempts.setValue(3)
+    page.nurture_days.setValue(60)
+    page.voicemail_working_days.setValue(4)
+    page.callback_working_days.setValue(5)
+    page.snooze_days.setValue(7)
+    page.rep_name.setText("  Ada Lovelace ")
+    page.timezone.setEditText("europe/paris")  # typed, in any case
+    assert page.save_button.isEnabled()
+
+    with qtbot.waitSignal(page.settings_changed, timeout=1000):
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+
+    assert stored(db) == QueueSettings(
+        daily_target=80,
+        skip_invalid_phones=False,
+        calling_hours=(time(8, 30), time(17)),
+        weekdays_only=False,
+        claim_minutes=30,
+        cadence=Cadence(
+            retry_working_days=2,
+            max_attempts=3,
+            nurture_days=60,
+            voicemail_working_days=4,
+            callback_working_days=5,
+            snooze_days=7,
+        ),
+    )
+    assert preferences.rep_name == "Ada Lovelace"
+    assert preferences.timezone == "Europe/Paris"
+    assert page.message.text() == SAVED_TEXT
+    assert not page.save_button.isEnabled()
+
+    # A fresh page (the next start of the app) shows what was saved.
+    again = SettingsPage(db, preferences)
+    qtbot.addWidget(again)
+    assert again.form_state() == page.form_state()
+    assert again.timezone.currentText() == "Europe/Paris"
+    assert again.hours_from.isEnabled()
+
+
+def test_an_impossible_window_is_explained_and_nothing_is_saved(
+    qtbot: QtBot, page: SettingsPage, db: Database, preferences: Preferences
+) -> None:
+    page.calling_hours.setChecked(True)
+    page.hours_from.setTime(QTime(18, 0))
+    page.hours_to.setTime(QTime(9, 0))
+    page.daily_target.setValue(70)
+    page.rep_name.setText("Grace")
+    with qtbot.assertNotEmitted(page.settings_changed):
+        page.save_button.click()
+    assert "Calling hours must start before they end (18:00-09:00)" in page.message.text()
+    assert "#b91c1c" in page.message.styleSheet()  # in red
+    assert stored(db) == QueueSettings()
+    assert preferences.rep_name != "Grace"
+    assert page.save_button.isEnabled()  # still to be saved once fixed
+
+    page.hours_to.setTime(QTime(20, 0))  # editing clears the message
+    assert page.message.text() == ""
+    page.save_button.click()
+    assert stored(db).calling_hours == (time(18), time(20))
+
+
+def test_an_unknown_time_zone_is_explained(
+    page: SettingsPage, db: Database, preferences: Preferences
+) -> None:
+    page.timezone.setEditText("Atlantis/Capital")
+    page.daily_target.setValue(60)
+    page.save_button.click()
+    assert "“Atlantis/Capital” is not a time zone" in page.message.text()
+    assert stored(db) == QueueSettings()
+    assert preferences.timezone is None
+
+
+def test_restore_defaults_fills_the_form_until_saved(
+    qtbot: QtBot, page: SettingsPage, db: Database, preferences: Preferences
+) -> None:
+    custom = QueueSettings(
+        daily_target=20, calling_hours=(time(10), time(16)), cadence=Cadence(snooze_days=3)
+    )
+    with db.write() as conn:
+        save_queue_settings(conn, custom)
+    preferences.rep_name = "Ada"
+    page.refresh()
+    assert page.form_state().team == custom
+    assert page.rep_name.text() == "Ada"
+    assert not page.save_button.isEnabled()
+
+    page.restore_button.click()
+    assert page.form_state().team == QueueSettings()
+    assert page.rep_name.text() == "Ada"  # the user's own name is not a queue rule
+    assert not page.hours_from.isEnabled()
+    assert page.save_button.isEnabled()
+    assert stored(db) == custom  # not saved until Save
+
+    with qtbot.waitSignal(page.settings_changed, timeout=1000):
+        page.save_button.click()
+    assert stored(db) == QueueSettings()
+
+
+def test_only_own_preferences_changed(
+    qtbot: QtBot, page: SettingsPage, db: Database, preferences: Preferences
+) -> None:
+    page.rep_name.setText("Ada")
+    with qtbot.waitSignal(page.settings_changed, timeout=1000):
+        page.save_button.click()
+    assert preferences.rep_name == "Ada"
+    assert page.message.text() == "Saved."
+    page.rep_name.clear()  # back to the login name
+    page.timezone.setCurrentIndex(page.timezone.findText("Asia/Tokyo"))
+    page.save_button.click()
+    assert preferences.rep_name == page.rep_name.placeholderText()
+    assert preferences.timezone == "Asia/Tokyo"
+    page.timezone.setCurrentIndex(0)
+    page.save_button.click()
+    assert preferences.timezone is None
