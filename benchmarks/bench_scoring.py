@@ -1,11 +1,11 @@
-"""Issues 4 and 5 at scale: rescoring, explaining, and building the queue on a large database.
+"""Issue 4 at scale: rescoring and explaining on a large database (the queue: bench_queue).
 
 Copies the cached benchmark database (``--leads`` sample leads, default 1,000,000, and three
 activities per lead; see ``common.bench_database``), then times, with a 25-rule model:
 a first rescore (every score changes), a rescore where nothing changes (it finds the scores
 current and writes nothing), the same forced to recompute every lead (``full``), the
 Python executor on a sample (extrapolated to every lead, for the "3x faster" comparison),
-explaining one lead, building the top-200 queue, and logging an outcome plus the next lead.
+and explaining one lead.
 Prints one JSON list of rows like the other benchmark scripts.
 
 Usage: ``python benchmarks/bench_scoring.py [--leads N] [--python-sample N]``
@@ -25,10 +25,8 @@ import sqlalchemy as sa
 from common import NOW, bench_database, best_of, emit, result
 
 from leaddesk.core import progress
-from leaddesk.core.activities import Outcome, log_outcome
 from leaddesk.core.db import Database
 from leaddesk.core.leads import load_registry
-from leaddesk.core.queue import build_queue
 from leaddesk.core.schema import Activity, leads
 from leaddesk.core.scoring import sql, store
 from leaddesk.core.scoring.explain import evaluate, explain_lead
@@ -117,16 +115,6 @@ def main() -> None:
         python_s = python_executor(db, sample) * n / sample
         with db.read() as conn:
             explain_s = best_of(20, lambda: explain_lead(conn, n // 2, now=NOW))
-            queue_s = best_of(5, lambda: build_queue(conn, now=NOW, limit=200))
-
-        def log_and_next() -> None:
-            with db.read() as conn:
-                entry = build_queue(conn, now=NOW, limit=1)[0]
-            log_outcome(db, entry.lead_id, Outcome.NO_ANSWER, at=NOW)
-            with db.read() as conn:
-                build_queue(conn, now=NOW, limit=1)
-
-        log_s = best_of(5, log_and_next)
         db.close()
         preview_s = preview_seconds(Path(folder), args.preview_leads)
     leads_m = f"{n:,} leads, {3 * n:,} activities, 25 rules"
@@ -140,8 +128,6 @@ def main() -> None:
         result("python_executor_all_leads", python_s, "s", ">= 3x rescore", python_s >= 3 * first_s,
             extrapolated_from=sample, ratio=round(python_s / first_s, 2)),
         result("explain_one_lead", explain_s * 1000, "ms", "< 10", explain_s < 0.01),
-        result("queue_top200", queue_s * 1000, "ms", "< 100", queue_s < 0.1),
-        result("log_outcome_and_next_lead", log_s * 1000, "ms", "< 50", log_s < 0.05),
         result("draft_preview", preview_s, "s", "< 1", preview_s < 1,
                size=f"{args.preview_leads:,} leads"),
     ])  # fmt: skip
