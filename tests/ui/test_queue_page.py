@@ -5,21 +5,26 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
 from pytestqt.qtbot import QtBot
 
 from leaddesk.core.activities import Outcome
 from leaddesk.core.db import Database
-from leaddesk.core.leads import get_lead
+from leaddesk.core.leads import display_name, get_lead
 from leaddesk.core.progress import run
+from leaddesk.core.queue import day_progress
+from leaddesk.core.queue_settings import QueueSettings, save_queue_settings
 from leaddesk.core.sample import load_sample
 from leaddesk.core.schema import Activity
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.pages.queue_page import QueuePage
+from leaddesk.ui.queue.day_summary import DaySummaryDialog
 
 AnswerDialog = Callable[..., list[str]]
 activities = Activity.__table__  # type: ignore[attr-defined]
@@ -255,3 +260,75 @@ def test_a_rep_works_twenty_leads_with_the_keyboard_alone(
     page.refresh()
     queued = {e.lead_id for e in page.model.entries()}
     assert not queued & {*seen, snoozed.lead_id}  # called today, or snoozed: not shown again
+
+
+def test_why_isnt_it_here_answers_below_the_list(
+    qtbot: QtBot, page: QueuePage, sample_db: Database
+) -> None:
+    entry = page.current_entry()
+    assert entry is not None
+    qtbot.keyClick(page.list, Qt.Key.Key_7)  # do not call: it leaves the queue
+    qtbot.keyClick(page.list, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.why_edit.hasFocus()
+    qtbot.keyClicks(page.why_edit, entry.lead["phone"][-7:])  # part of the number will do
+    qtbot.keyClick(page.why_edit, Qt.Key.Key_Return)
+    assert page.why_answer.isVisible()
+    assert "because it is marked do-not-call" in page.why_answer.text()
+    qtbot.keyClick(page.why_edit, Qt.Key.Key_Escape)
+    assert page.list.hasFocus()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_a_snooze_is_undone_with_ctrl_z(qtbot: QtBot, page: QueuePage, sample_db: Database) -> None:
+    entry = page.current_entry()
+    assert entry is not None
+    page.snooze(1)
+    assert page.model.row_of(entry.lead_id) == -1
+    assert "Snoozed" in page.feedback.text()
+    qtbot.keyClick(page.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    with sample_db.read() as conn:
+        assert get_lead(conn, entry.lead_id)["snoozed_until"] is None
+    current = page.current_entry()
+    assert current is not None
+    assert current.lead_id == entry.lead_id
+
+
+def test_day_summary_counts_the_reps_calls(page: QueuePage, qtbot: QtBot) -> None:
+    page.log(Outcome.MEETING)
+    page.log(Outcome.NO_ANSWER)
+    with page._db.read() as conn:
+        today = day_progress(conn, rep=page.rep, settings=page.settings)
+    dialog = DaySummaryDialog(today, page.model.rowCount(), page)
+    qtbot.addWidget(dialog)
+    numbers = {key: label.text() for key, label in dialog.tiles.numbers.items()}
+    assert numbers == {
+        "calls": "2",
+        "connects": "1",
+        "meetings": "1",
+        "left": f"{page.model.rowCount():,}",
+    }
+    assert sum(dialog.bars.by_hour.values()) == 2
+    assert "48 calls to go" in dialog.remaining.text() or "only" in dialog.remaining.text()
+
+
+def test_the_call_sheet_is_the_queue_on_screen(
+    qtbot: QtBot, page: QueuePage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "sheet.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    page.export_call_sheet()
+    qtbot.waitUntil(lambda: "Saved the call sheet" in page.feedback.text(), timeout=10_000)
+    sheet = load_workbook(target).active
+    names = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert names[: page.model.rowCount()] == [display_name(e.lead) for e in page.model.entries()]
+
+
+def test_the_queue_follows_the_teams_settings(
+    page: QueuePage, sample_db: Database, window: MainWindow
+) -> None:
+    with sample_db.write() as conn:
+        save_queue_settings(conn, QueueSettings(daily_target=12))
+    window.settings_page.settings_changed.emit()
+    window.show_page("leads")
+    window.show_page("queue")
+    assert page.progress_text.text().endswith("of 12 calls made today")

@@ -546,13 +546,17 @@ class QueuePage(QWidget):
         box.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Esc in the note or question box hands the keyboard back to the outcome keys."""
-        if (
-            watched in self._text_boxes
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Escape
+        """In the note or question box, keys type: Esc hands the keyboard back to the
+        outcome keys, and Enter in the question box asks it (not "Next lead")."""
+        if watched not in self._text_boxes or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (
+            Qt.Key.Key_Return,
+            Qt.Key.Key_Enter,
         ):
+            event.accept()  # the box takes Enter for itself
+            return False
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
             self.list.setFocus()
             return True
         return super().eventFilter(watched, event)
