@@ -21,7 +21,7 @@ from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.fields import CLOSED_STATUSES
 from leaddesk.core.leads import Lead, get_lead, to_json_value, update_lead
-from leaddesk.core.queue_settings import QueueSettings
+from leaddesk.core.queue_settings import DEFAULT_CALLING_HOURS, QueueSettings
 from leaddesk.core.schema import Activity, Setting, utcnow
 
 activities = Activity.__table__  # type: ignore[attr-defined]
@@ -187,12 +187,12 @@ def log_outcome(
 
 def suggested_callback(now: datetime, zone: tzinfo, settings: QueueSettings) -> datetime:
     """The callback first offered after a connected call: ``callback_working_days`` working
-    days on, at the same time of day at the lead, moved into calling hours if they are on."""
+    days on, at the same time of day at the lead, moved to the start of calling hours (9:00
+    when none are set) if that time is outside them."""
     at_lead = add_working_days(now, settings.cadence.callback_working_days, zone).astimezone(zone)
-    if settings.calling_hours is not None:
-        start, end = settings.calling_hours
-        if not start <= at_lead.time().replace(tzinfo=None) < end:
-            at_lead = datetime.combine(at_lead.date(), start, zone)
+    start, end = settings.calling_hours or DEFAULT_CALLING_HOURS
+    if not start <= at_lead.time().replace(tzinfo=None) < end:
+        at_lead = datetime.combine(at_lead.date(), start, zone)
     return at_lead.replace(second=0, microsecond=0).astimezone(UTC)
 
 

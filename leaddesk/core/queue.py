@@ -135,9 +135,9 @@ def time_at_lead(
     local = (now or utcnow()).astimezone(lead_zone(lead, settings.zone()))
     start, end = settings.calling_hours or POLITE_HOURS
     if not start <= local.time() < end:
-        return local, f"it is {local:%H:%M} there, outside calling hours"
+        return local, "outside calling hours"
     if settings.calling_hours is not None and settings.weekdays_only and local.weekday() >= 5:
-        return local, f"it is {local:%A} there"
+        return local, f"a {local:%A} there"
     return local, None
 
 

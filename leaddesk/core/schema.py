@@ -130,7 +130,10 @@ class Activity(SQLModel, table=True):
 
     __tablename__ = "activities"
     # Covers the per-lead activity totals of rescoring, and a lead's timeline.
-    __table_args__ = (sa.Index("ix_activities_lead_kind", "lead_id", "kind", "outcome", "at"),)
+    __table_args__ = (
+        sa.Index("ix_activities_lead_kind", "lead_id", "kind", "outcome", "at"),
+        sa.Index("ix_activities_kind_at", "kind", "at"),
+    )
 
     id: int | None = ModelField(default=None, primary_key=True)
     lead_id: int = ModelField(

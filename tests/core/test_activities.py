@@ -268,6 +268,7 @@ CALLBACKS = [
     (datetime(2026, 3, 5, 15, 20, 30), None, datetime(2026, 3, 6, 15, 20)),  # Thu 10:20 EST
     (datetime(2026, 3, 6, 15, 20), None, datetime(2026, 3, 9, 14, 20)),  # Fri -> Mon 10:20 EDT
     (datetime(2026, 3, 5, 23, 0), (time(9), time(18)), datetime(2026, 3, 6, 14, 0)),  # 18:00 -> 9
+    (datetime(2026, 3, 6, 9, 0), None, datetime(2026, 3, 9, 13, 0)),  # Fri 04:00 -> Mon 9:00
 ]
 
 

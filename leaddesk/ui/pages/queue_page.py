@@ -70,6 +70,7 @@ from leaddesk.ui.queue.lead_card import LeadCard
 from leaddesk.ui.widgets.empty_state import EmptyState
 from leaddesk.ui.workers import run_with_progress
 
+QUEUE_LIMIT = 200  # leads listed; the queue goes on past them as they are called
 REFRESH_MS = 5 * 60 * 1000  # callbacks fall due and calling hours open while the page is open
 
 
@@ -130,6 +131,7 @@ class QueuePage(QWidget):
         self.snooze_action = self._action("Snooze…", "S", self.choose_snooze)
         self.next_action = self._action("Next lead", "Return", self.next_lead)
         self.next_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
+        self.next_action.setToolTip("Next lead (Enter)")
         self.undo_action = self._action("Undo", "Ctrl+Z", self.undo)
         self.summary_action = self._action("Day summary", "D", self.show_summary)
         self.sheet_action = self._action("Call sheet…", "Ctrl+P", self.export_call_sheet)
@@ -198,11 +200,17 @@ class QueuePage(QWidget):
         self.card.action_area.addWidget(self.feedback)
 
         workspace = QWidget()
+        side = QWidget()
+        side.setLayout(self._build_side())
+        side.setMinimumWidth(280)
+        side.setMaximumWidth(400)  # at a small window, the card keeps the room it needs
+        # The card takes the rest, whatever the width of its texts: no jump between leads.
+        self.card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout(workspace)
         row.setContentsMargins(16, 16, 16, 16)
         row.setSpacing(16)
         row.addWidget(self.card, 3)
-        row.addLayout(self._build_side(), 2)
+        row.addWidget(side, 2)
         return workspace
 
     def _build_side(self) -> QVBoxLayout:
@@ -260,10 +268,14 @@ class QueuePage(QWidget):
         keep = select_lead if select_lead is not None else current.lead_id if current else None
         self.settings = self._preferences.queue_settings(self._db)
         with self._db.read() as conn:
-            entries = build_queue(conn, owner=self._owner, settings=self.settings)
+            entries = build_queue(
+                conn, owner=self._owner, settings=self.settings, limit=QUEUE_LIMIT
+            )
             has_leads = bool(entries) or lead_count(conn) > 0
             self.today = day_progress(conn, rep=self.rep, settings=self.settings)
         self.model.set_entries(entries)
+        self.feedback.clear()
+        self.why_answer.hide()
         row = self.model.row_of(keep) if keep is not None else -1
         self._select_row(max(row, 0))
         if not entries:
@@ -344,7 +356,10 @@ class QueuePage(QWidget):
 
     def _show_progress(self) -> None:
         count = self.model.rowCount()
-        self.remaining.setText(f"{count} lead{'' if count == 1 else 's'} left to call today")
+        more = "+" if count >= QUEUE_LIMIT else ""
+        self.remaining.setText(
+            f"{count}{more} lead{'' if count == 1 else 's'} to call today, this one included"
+        )
         if self.today is not None:
             self.progress.setMaximum(self.today.target)
             self.progress.setValue(min(self.today.calls, self.today.target))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -67,6 +67,7 @@ class LeadCard(QFrame):
         self.copy_button.setText("Copy")
         self.copy_button.setToolTip("Copy the phone number")
         self.local_time = QLabel()
+        self.local_time.setWordWrap(True)
         self.email = theme.muted()
         self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.explanation = _rich_label()
@@ -79,8 +80,7 @@ class LeadCard(QFrame):
         phone_row.addWidget(self.phone)
         phone_row.addWidget(self.copy_button)
         phone_row.addSpacing(16)
-        phone_row.addWidget(self.local_time)
-        phone_row.addStretch(1)
+        phone_row.addWidget(self.local_time, 1)
         self.email.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
         details_widget = QWidget()
@@ -171,12 +171,14 @@ def history_html(lead: dict[str, Any], recent: Sequence[dict[str, Any]]) -> str:
     facts.append(
         f"{attempts} call attempt{'' if attempts == 1 else 's'}" if attempts else "Never called"
     )
-    if lead.get("next_follow_up_at"):
-        facts.append(f"follow-up due {relative_time(lead['next_follow_up_at'])}")
+    follow = lead.get("next_follow_up_at")
+    if follow is not None:
+        due = "was due" if follow < datetime.now(UTC) else "due"
+        facts.append(f"callback {due} {relative_time(follow)}")
     if lead.get("status"):
-        facts.append(str(lead["status"]).capitalize())
+        facts.append(f"status {lead['status']}")
     if lead.get("source"):
-        facts.append(html.escape(str(lead["source"])))
+        facts.append(f"source {html.escape(str(lead['source']))}")
     text = " · ".join(facts)
     if lead.get("notes"):
         text += f"<p style='margin:6px 0'><i>{html.escape(str(lead['notes']))}</i></p>"

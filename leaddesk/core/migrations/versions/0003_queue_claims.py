@@ -1,4 +1,4 @@
-"""Team queue claims: which rep has a lead open, and until when.
+"""Team queue claims (which rep has a lead open, until when); calls of a day by time.
 
 Revision ID: 0003_queue_claims
 Revises: 0002_undo_changes
@@ -23,9 +23,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("claimed_by", sa.String(80), nullable=True))
         batch.add_column(sa.Column("claimed_until", UTCDateTime(), nullable=True))
     op.create_index("ix_leads_claimed_by", "leads", ["claimed_by"])
+    # The day's calls (progress toward the target) without a scan of every activity.
+    op.create_index("ix_activities_kind_at", "activities", ["kind", "at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activities_kind_at", table_name="activities")
     op.drop_index("ix_leads_claimed_by", table_name="leads")
     with op.batch_alter_table("leads") as batch:
         batch.drop_column("claimed_until")
