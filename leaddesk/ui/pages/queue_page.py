@@ -230,7 +230,9 @@ class QueuePage(QWidget):
         today.addWidget(sheet)
 
         self.why_edit = QLineEdit()
-        self.why_edit.setPlaceholderText("Why isn't a lead here? Type a name, company or phone")
+        self.why_edit.setPlaceholderText(
+            "Why isn't a lead here? Type a name, company or phone (Ctrl+F)"
+        )
         self.why_edit.setClearButtonEnabled(True)
         self.why_edit.returnPressed.connect(self.explain_absence)
         self._escape_to_keys(self.why_edit)
