@@ -18,7 +18,13 @@ from typing import Any
 
 from leaddesk.core.activities import Outcome
 from leaddesk.core.errors import InvalidInputError
-from leaddesk.core.exporting import ExportResult, SafeCellWriter, closing_on_failure, replacing
+from leaddesk.core.exporting import (
+    ExportResult,
+    SafeCellWriter,
+    closing_on_failure,
+    header_cells,
+    replacing,
+)
 from leaddesk.core.leads import display_name
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.queue import QueueEntry, lead_zone, place
@@ -147,19 +153,8 @@ def _write_title(sheet: Any, writer: SafeCellWriter, rep: str | None, local: dat
 
 def _write_header(sheet: Any) -> None:
     """The column names, styled like the Excel export's header."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    fill = PatternFill("solid", fgColor="1F4E79")
-    font = Font(bold=True, color="FFFFFF")
-    row = []
-    for header, _, _ in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.fill, cell.font = fill, font
-        cell.alignment = Alignment(vertical="center")
-        row.append(cell)
     sheet.row_dimensions[HEADER_ROW].height = 20
-    sheet.append(row)
+    sheet.append(header_cells(sheet, (header for header, _, _ in COLUMNS)))
 
 
 def _write_entry(
