@@ -115,13 +115,7 @@ def _country_zone(region: str) -> tzinfo | None:
 
 def callable_now(lead: Mapping[str, Any], window: Window, settings: QueueSettings) -> bool:
     """Whether it is calling time at the lead (always, when calling hours are off)."""
-    if settings.calling_hours is None:
-        return True
-    local = window.now.astimezone(lead_zone(lead, window.zone))
-    if settings.weekdays_only and local.weekday() >= 5:
-        return False
-    start, end = settings.calling_hours
-    return start <= local.time().replace(tzinfo=None) < end
+    return settings.calling_hours is None or time_at_lead(lead, settings, window.now)[1] is None
 
 
 # Without calling hours set, a call before 8:00 or from 21:00 at the lead is still flagged.
