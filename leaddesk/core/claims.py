@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from leaddesk.core.db import Database
 from leaddesk.core.queue import Window, eligible
@@ -45,11 +46,7 @@ def claim_next(
             )
             if conn.execute(free).first() is None:
                 continue
-            conn.execute(
-                leads.update()
-                .where(leads.c.claimed_by == rep, leads.c.id != lead_id)
-                .values(claimed_by=None, claimed_until=None)
-            )
+            _release(conn, rep, keep=lead_id)
             conn.execute(
                 leads.update()
                 .where(leads.c.id == lead_id)
@@ -60,10 +57,14 @@ def claim_next(
 
 
 def release_claims(db: Database, rep: str) -> None:
-    """Give back whatever ``rep`` has open (the app closes, or the rep leaves the queue)."""
+    """Give back whatever ``rep`` has open, for when the rep stops working the queue (the app
+    does not call it yet: an unused claim simply runs out)."""
     with db.write() as conn:
-        conn.execute(
-            leads.update()
-            .where(leads.c.claimed_by == rep)
-            .values(claimed_by=None, claimed_until=None)
-        )
+        _release(conn, rep)
+
+
+def _release(conn: Connection, rep: str, keep: int | None = None) -> None:
+    query = leads.update().where(leads.c.claimed_by == rep)
+    if keep is not None:
+        query = query.where(leads.c.id != keep)
+    conn.execute(query.values(claimed_by=None, claimed_until=None))
