@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -70,12 +69,15 @@ def test_concurrent_reps_never_call_the_same_lead(db: Database, add_leads: AddLe
     ids = add_leads([CALLABLE] * 60)
     calls: list[tuple[str, int]] = []
 
+    # The reps take leads in rounds, all four at the same moment (SQLite's busy handler is
+    # not fair: left alone, one writer can take every lead before the others get a turn).
+    rounds = threading.Barrier(4, timeout=30)
+
     def rep(name: str) -> None:
         # Each rep takes the next lead of the same queue, calls it, and moves on.
-        while (lead := claim(db, ids, name)) is not None:
+        while rounds.wait() is not None and (lead := claim(db, ids, name)) is not None:
             log_outcome(db, lead, Outcome.NO_ANSWER, at=NOW, rep=name)
             calls.append((name, lead))
-            time.sleep(0.002)  # a rep talks for a moment: the others take leads meanwhile
 
     threads = [threading.Thread(target=rep, args=(f"rep{n}",)) for n in range(4)]
     for thread in threads:
