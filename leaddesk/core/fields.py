@@ -173,6 +173,8 @@ BUILTIN_FIELDS: tuple[Field, ...] = (
     Field("notes", _T.TEXT, "Notes", _G.CONTACT, synonyms=(
         "note", "comments", "comment", "description", "remarks", "bemerkung", "notizen",
         "remarques", "commentaires", "notas", "comentarios")),
+    Field("tags", _T.TEXT, "Tags", _G.PIPELINE, synonyms=(
+        "tag", "labels", "label", "keywords", "schlagwörter", "étiquettes", "etiquetas")),
     Field("page_views", _T.NUMBER, "Page views", _G.ENGAGEMENT, synonyms=(
         "pageviews", "number of pageviews", "website visits", "web visits", "visits",
         "total visits", "totalvisits", "seitenaufrufe")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +13,15 @@ from sqlalchemy.engine import Connection
 
 from leaddesk.core.errors import DatabaseError, NotFoundError
 from leaddesk.core.fields import FieldRegistry, FieldType, custom_field
-from leaddesk.core.schema import CustomFieldRecord, ImportChange, leads, utcnow
+from leaddesk.core.schema import (
+    Activity,
+    CustomFieldRecord,
+    ImportChange,
+    ScoringModelRecord,
+    leads,
+    utcnow,
+)
+from leaddesk.core.search_index import Candidates
 
 Lead = dict[str, Any]
 
@@ -54,15 +62,38 @@ def display_name(lead: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class LeadFilter:
-    """What the user narrowed the leads to; every part combines with the others."""
+    """What the user narrowed the leads to; every part combines with the others.
+
+    Frozen and made of plain values, so a filter compares, hashes and saves as JSON (saved
+    views) and travels from a dashboard chart to the Leads page unchanged.
+    """
 
     search: str = ""
     statuses: tuple[str, ...] = ()
     tiers: tuple[str, ...] = ()
     grades: tuple[str, ...] = ()
-    owner: str | None = None
+    owners: tuple[str, ...] = ()
+    """Owner names; "" stands for leads nobody owns."""
     min_score: float | None = None
     max_score: float | None = None
+    """Scores below this (a band's upper edge is the next band's lower one)."""
+    sources: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    """ISO 3166 alpha-2 codes."""
+    has_follow_up: bool | None = None
+    sales_ready: bool | None = None
+    """At or above the active model's threshold (None: either)."""
+    not_contacted_days: int | None = None
+    """Never contacted, or last contacted at least this many days ago."""
+    called_between: tuple[datetime, datetime] | None = None
+    """Leads with a call logged in [start, end), e.g. one day of the dashboard's calls."""
+    call_outcomes: tuple[str, ...] = ()
+    """With ``called_between``: only calls with one of these outcomes."""
+    custom: tuple[tuple[str, str], ...] = ()
+    """(custom field key, value) pairs the lead's custom fields must equal."""
+    tag: str = ""
+    ids: tuple[int, ...] = ()
+    """Only these leads (a selection)."""
     import_batch: int | None = None
     """Only the leads this import created or changed."""
 
@@ -70,23 +101,104 @@ class LeadFilter:
         parts: list[sa.ColumnElement[bool]] = []
         if self.search.strip():
             parts.append(search_clause(self.search))
-        if self.statuses:
-            parts.append(leads.c.status.in_(self.statuses))
-        if self.tiers:
-            parts.append(leads.c.tier.in_(self.tiers))
-        if self.grades:
-            parts.append(leads.c.grade.in_(self.grades))
-        if self.owner is not None:
-            parts.append(leads.c.owner == self.owner)
+        for column, values in (
+            (leads.c.status, self.statuses),
+            (leads.c.tier, self.tiers),
+            (leads.c.grade, self.grades),
+            (leads.c.source, self.sources),
+            (leads.c.country, self.countries),
+            (leads.c.id, self.ids),
+        ):
+            if values:
+                parts.append(column.in_(values))
+        if self.owners:
+            owned = leads.c.owner.in_([o for o in self.owners if o])
+            parts.append(sa.or_(owned, leads.c.owner.is_(None)) if "" in self.owners else owned)
         if self.min_score is not None:
             parts.append(leads.c.score >= self.min_score)
         if self.max_score is not None:
-            parts.append(leads.c.score <= self.max_score)
+            parts.append(leads.c.score < self.max_score)
+        if self.has_follow_up is not None:
+            follow_up = leads.c.next_follow_up_at
+            parts.append(follow_up.is_not(None) if self.has_follow_up else follow_up.is_(None))
+        if self.sales_ready is not None:
+            ready = leads.c.score >= active_threshold()
+            parts.append(ready if self.sales_ready else sa.or_(~ready, leads.c.score.is_(None)))
+        if self.not_contacted_days is not None:
+            since = utcnow() - timedelta(days=self.not_contacted_days)
+            contacted = leads.c.last_contacted_at
+            parts.append(sa.or_(contacted.is_(None), contacted <= since))
+        if self.called_between is not None:
+            parts.append(leads.c.id.in_(self._called()))
+        for key, value in self.custom:
+            parts.append(leads.c.custom[key].as_string() == value)
+        if self.tag.strip():
+            parts.append(tag_clause(self.tag))
         if self.import_batch is not None:
             changes = ImportChange.__table__  # type: ignore[attr-defined]
             touched = sa.select(changes.c.lead_id).where(changes.c.batch_id == self.import_batch)
             parts.append(leads.c.id.in_(touched))
         return sa.and_(sa.true(), *parts)
+
+    def _called(self) -> sa.Select[Any]:
+        assert self.called_between is not None
+        start, end = self.called_between
+        calls = Activity.__table__  # type: ignore[attr-defined]
+        query = sa.select(calls.c.lead_id).where(
+            calls.c.kind == "call", calls.c.at >= start, calls.c.at < end
+        )
+        if self.call_outcomes:
+            query = query.where(calls.c.outcome.in_(self.call_outcomes))
+        return query
+
+    def is_empty(self) -> bool:
+        return self == LeadFilter()
+
+    def to_json(self) -> dict[str, Any]:
+        """The filter as JSON (saved views); only the parts that are set."""
+        data: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if value in (None, "", ()):
+                continue
+            if name == "called_between":
+                value = [moment.isoformat() for moment in value]
+            data[name] = [list(v) for v in value] if name == "custom" else value
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LeadFilter:
+        """A filter from ``to_json``; unknown parts (a newer LeadDesk's) are ignored."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for name, value in known.items():
+            if name == "called_between":
+                known[name] = tuple(datetime.fromisoformat(v) for v in value)
+            elif name == "custom":
+                known[name] = tuple((str(k), str(v)) for k, v in value)
+            elif isinstance(value, list):
+                known[name] = tuple(value)
+        return cls(**known)
+
+
+def active_threshold() -> sa.ScalarSelect[Any]:
+    """The active model's quality threshold, read in SQL (the default model's when none)."""
+    models = ScoringModelRecord.__table__  # type: ignore[attr-defined]
+    stored = (
+        sa.select(models.c.definition["threshold"].as_float())
+        .where(models.c.state == "active")
+        .limit(1)
+        .scalar_subquery()
+    )
+    from leaddesk.core.scoring.model import default_model  # scoring reads leads
+
+    return sa.func.coalesce(stored, default_model().threshold)
+
+
+def tag_clause(tag: str) -> sa.ColumnElement[bool]:
+    """Leads carrying ``tag`` in their comma-separated tags (whole tag, any case)."""
+    padded = sa.func.lower(", " + sa.func.coalesce(leads.c.tags, "") + ",")
+    pattern = f"%, {escape_like(tag.strip().casefold())},%"
+    return padded.like(pattern, escape=LIKE_ESCAPE)
 
 
 def search_clause(text: str) -> sa.ColumnElement[bool]:
@@ -103,6 +215,10 @@ def search_clause(text: str) -> sa.ColumnElement[bool]:
         if len(digits) >= 3:
             options.append(leads.c.phone_digits.like(f"%{digits}%"))
         clauses.append(sa.or_(*options))
+        # Narrow by the search index to rows holding a text every option's match contains.
+        common = (digits if digits in word else "") if len(digits) >= 3 else word
+        if len(common) >= 3:
+            clauses.append(Candidates(common))
     return sa.and_(*clauses)
 
 
@@ -137,9 +253,21 @@ def lead_query(
     lead_filter: LeadFilter, *, order_by: Sequence[str] = ("score",), descending: bool = True
 ) -> sa.Select[Any]:
     """Every lead matching ``lead_filter`` in the table's order: for pages, or one stream."""
-    columns = [leads.c[name] for name in order_by]
+    columns = [sort_column(name) for name in order_by]
     order = [c.desc().nulls_last() if descending else c.asc().nulls_last() for c in columns]
-    return sa.select(leads).where(lead_filter.clause()).order_by(*order, leads.c.id)
+    # The tie-break runs the same way, so an index on the sort column serves the whole order.
+    tie = leads.c.id.desc() if descending else leads.c.id.asc()
+    return sa.select(leads).where(lead_filter.clause()).order_by(*order, tie)
+
+
+def sort_column(name: str) -> sa.ColumnElement[Any]:
+    """What to sort by for field ``name``: its column, or its value in the custom JSON.
+
+    SQLite's ``json_extract`` keeps a custom number a number, so numbers sort as numbers.
+    """
+    if name in leads.c:
+        return leads.c[name]
+    return leads.c.custom[name].as_string()
 
 
 def count_leads(conn: Connection, lead_filter: LeadFilter = LeadFilter()) -> int:

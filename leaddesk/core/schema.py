@@ -201,6 +201,36 @@ class ImportChange(SQLModel, table=True):
     changed: dict[str, Any] | None = ModelField(default=None, sa_type=JSONType)
 
 
+class BulkEdit(SQLModel, table=True):
+    """One change made to many leads at once from the Leads page, kept so it can be undone."""
+
+    __tablename__ = "bulk_edits"
+
+    id: int | None = ModelField(default=None, primary_key=True)
+    action: str = ModelField(max_length=20)  # owner, status, tag, do_not_call, delete
+    summary: str
+    rep: str | None = None
+    leads: int = 0
+    at: datetime = ModelField(sa_type=UTCDateTime, default_factory=utcnow)
+    undone_at: datetime | None = ModelField(default=None, sa_type=UTCDateTime)
+
+
+class BulkEditRow(SQLModel, table=True):
+    """A lead a bulk edit changed, with what undo needs: the values it had before, or (for a
+    deletion) the whole row and its activities."""
+
+    __tablename__ = "bulk_edit_rows"
+
+    id: int | None = ModelField(default=None, primary_key=True)
+    edit_id: int = ModelField(
+        sa_column=sa.Column(
+            sa.ForeignKey("bulk_edits.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    lead_id: int
+    before: dict[str, Any] = ModelField(sa_type=JSONType)
+
+
 class CustomFieldRecord(SQLModel, table=True):
     """A custom field: a column found in an import that maps to no built-in field."""
 
@@ -233,6 +263,8 @@ class Setting(SQLModel, table=True):
 
 __all__ = [
     "Activity",
+    "BulkEdit",
+    "BulkEditRow",
     "CustomFieldRecord",
     "ImportBatch",
     "ImportChange",
