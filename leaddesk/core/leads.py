@@ -180,7 +180,7 @@ class LeadFilter:
         return cls(**known)
 
 
-def active_threshold() -> sa.ScalarSelect[Any]:
+def active_threshold() -> sa.ColumnElement[Any]:
     """The active model's quality threshold, read in SQL (the default model's when none)."""
     models = ScoringModelRecord.__table__  # type: ignore[attr-defined]
     stored = (
@@ -202,7 +202,11 @@ def tag_clause(tag: str) -> sa.ColumnElement[bool]:
 
 
 def search_clause(text: str) -> sa.ColumnElement[bool]:
-    """Leads whose name, email or company contains ``text``, or whose phone has its digits."""
+    """Leads whose name, email or company contains every word of ``text``, or whose phone
+    has a word's digits; a number written in parts ("+49 151 234") is one number."""
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 3 and PHONE_IN_PARTS.fullmatch(text.strip()):
+        return sa.and_(leads.c.phone_digits.like(f"%{digits}%"), Candidates(digits))
     words = text.strip().casefold().split()
     clauses = []
     for word in words:
@@ -223,6 +227,7 @@ def search_clause(text: str) -> sa.ColumnElement[bool]:
 
 
 LIKE_ESCAPE = "\\"
+PHONE_IN_PARTS = re.compile(r"\+?[\d\s()./-]*\d[\s()./-]+\d[\d\s()./-]*|\+\d+")
 
 
 def escape_like(text: str) -> str:
@@ -267,7 +272,8 @@ def sort_column(name: str) -> sa.ColumnElement[Any]:
     """
     if name in leads.c:
         return leads.c[name]
-    return leads.c.custom[name].as_string()
+    value: sa.ColumnElement[Any] = leads.c.custom[name].as_string()
+    return value
 
 
 def count_leads(conn: Connection, lead_filter: LeadFilter = LeadFilter()) -> int:

@@ -22,6 +22,7 @@ _DEFAULTS: dict[str, Any] = {f.name: None for f in STORED_FIELDS} | {
     "custom": {},
     "phone_valid": True,
     "snoozed_until": None,
+    "phone_digits": None,
 }
 
 

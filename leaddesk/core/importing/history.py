@@ -44,8 +44,9 @@ def snapshot(lead: dict[str, Any]) -> dict[str, Any]:
     return {k: json_value(v) if k != "custom" else v for k, v in lead.items() if k != "id"}
 
 
-def restore_value(name: str, value: Any) -> Any:
-    column_type = leads.c[name].type
+def restore_value(name: str, value: Any, table: sa.Table = leads) -> Any:
+    """A value of ``table``'s column ``name`` back from its JSON snapshot."""
+    column_type = table.c[name].type
     if isinstance(value, str) and isinstance(column_type, UTCDateTime):
         return datetime.fromisoformat(value)
     if isinstance(value, str) and isinstance(column_type, sa.Date):
