@@ -316,3 +316,16 @@ def to_json_value(value: Any) -> Any:
 def lead_json(lead: Mapping[str, Any]) -> dict[str, Any]:
     """The lead as ``leaddesk leads --json`` prints it (the CLI contract)."""
     return {name: to_json_value(lead.get(name)) for name in JSON_FIELDS}
+
+
+def common_values(conn: Connection, name: str, limit: int = 200) -> list[tuple[str, int]]:
+    """The values field ``name`` takes most often, with their counts (filter menus)."""
+    column = sort_column(name)
+    query = (
+        sa.select(column, sa.func.count())
+        .where(column.is_not(None), column != "")
+        .group_by(column)
+        .order_by(sa.func.count().desc(), column)
+        .limit(limit)
+    )
+    return [(str(value), int(count)) for value, count in conn.execute(query)]

@@ -13,13 +13,11 @@ from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from leaddesk.core.errors import InvalidInputError
-from leaddesk.core.schema import Setting
+from leaddesk.core.settings_store import read_setting, write_setting
 
-settings_table = Setting.__table__  # type: ignore[attr-defined]
 SETTINGS_KEY = "queue.settings"
 DEFAULT_CALLING_HOURS = (time(9), time(18))
 
@@ -149,17 +147,10 @@ def _at_least(minimum: int, **values: int) -> None:
 
 def load_queue_settings(conn: Connection) -> QueueSettings:
     """The team's queue settings, or the defaults if none were saved."""
-    stored = conn.execute(
-        sa.select(settings_table.c.value).where(settings_table.c.key == SETTINGS_KEY)
-    ).scalar()
+    stored = read_setting(conn, SETTINGS_KEY)
     return QueueSettings() if stored is None else QueueSettings.from_json(stored)
 
 
 def save_queue_settings(conn: Connection, settings: QueueSettings) -> None:
     """Store the team's queue settings (validated; the user's time zone is not stored)."""
-    value = settings.validated().to_json()
-    updated = conn.execute(
-        settings_table.update().where(settings_table.c.key == SETTINGS_KEY).values(value=value)
-    )
-    if updated.rowcount == 0:
-        conn.execute(settings_table.insert().values(key=SETTINGS_KEY, value=value))
+    write_setting(conn, SETTINGS_KEY, settings.validated().to_json())
