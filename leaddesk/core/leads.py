@@ -254,6 +254,21 @@ def list_leads(
     return [dict(row) for row in conn.execute(query.limit(limit).offset(offset)).mappings()]
 
 
+def lead_ids(
+    conn: Connection,
+    lead_filter: LeadFilter = LeadFilter(),
+    *,
+    order_by: Sequence[str] = ("score",),
+    descending: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[int]:
+    """The ids of ``list_leads``'s page, without reading the rows (a selection's leads)."""
+    query = lead_query(lead_filter, order_by=order_by, descending=descending)
+    ids = query.with_only_columns(leads.c.id).limit(limit).offset(offset)
+    return list(conn.execute(ids).scalars())
+
+
 def lead_query(
     lead_filter: LeadFilter, *, order_by: Sequence[str] = ("score",), descending: bool = True
 ) -> sa.Select[Any]:

@@ -25,6 +25,19 @@ def relative_time(when: datetime, now: datetime | None = None) -> str:
     return f"in {text}" if ahead else f"{text} ago"
 
 
+def relative_day(when: datetime, today: date | None = None) -> str:
+    """``when`` as a day in the user's time zone: "today", "3 days ago", "in 2 days"."""
+    today = today or datetime.now().astimezone().date()
+    days = (when.astimezone().date() - today).days
+    if days == 0:
+        return "today"
+    if days in (-1, 1):
+        return "yesterday" if days < 0 else "tomorrow"
+    if abs(days) > 60:
+        return when.astimezone().strftime("%d %b %Y")
+    return f"{-days} days ago" if days < 0 else f"in {days} days"
+
+
 def format_value(value: Any, field: Field | None = None) -> str:
     """A lead value as the table and the cards show it."""
     if value is None or value == "":

@@ -29,7 +29,7 @@ from leaddesk import APP_NAME, __version__, paths
 from leaddesk.core.db import Database
 from leaddesk.core.errors import LeadDeskError
 from leaddesk.core.exporting import ExportResult, export_xlsx
-from leaddesk.core.leads import display_name, get_lead, lead_count
+from leaddesk.core.leads import LeadFilter, display_name, get_lead, lead_count
 from leaddesk.core.sample import load_sample
 from leaddesk.ui import dialogs, theme
 from leaddesk.ui.daily_rescore import DailyRescore
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
             self.pages.removeWidget(old)
             old.deleteLater()
         self.queue_page = QueuePage(self.db, self.preferences)
-        self.leads_page = LeadsPage(self.db)
+        self.leads_page = LeadsPage(self.db, self.preferences)
         self.scoring_page = ScoringPage(self.db)
         self.import_page = ImportPage(self.db)
         self.dashboard_page = DashboardPage()
@@ -213,6 +213,9 @@ class MainWindow(QMainWindow):
         self.import_page.show_leads_requested.connect(self.show_imported_leads)
         self.scoring_page.scores_changed.connect(lambda: self.refresh(source=self.scoring_page))
         self.scoring_page.open_lead_requested.connect(self.show_lead)
+        self.leads_page.open_lead_requested.connect(self.show_lead)
+        self.leads_page.leads_changed.connect(lambda: self.refresh(source=self.leads_page))
+        self.leads_page.export_requested.connect(self.export_leads_of)
         self.setWindowTitle(
             f"{self.db.path.name if self.db.path else self.db.describe()} — {APP_NAME}"
         )
@@ -313,6 +316,19 @@ class MainWindow(QMainWindow):
         self.worker = run_with_progress(
             self, export_xlsx(self.db, path, what="leads"), "Exporting leads…", self._exported
         )
+
+    def export_leads_of(self, lead_filter: LeadFilter, described: str) -> None:
+        """Export some leads (a selection on the Leads page) to a workbook the user names."""
+        name, _ = QFileDialog.getSaveFileName(
+            self, f"Export {described}", str(Path.home() / "leads.xlsx"), "Excel workbook (*.xlsx)"
+        )
+        if not name:
+            return
+        path = Path(name)
+        self.worker = run_with_progress(
+            self, export_xlsx(self.db, path, lead_filter=lead_filter), "Exporting leads…",
+            self._exported,
+        )  # fmt: skip
 
     def _exported(self, result: ExportResult) -> None:
         message = f"Exported {result.rows:,} leads to {result.path}."

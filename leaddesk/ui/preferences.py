@@ -16,6 +16,8 @@ from leaddesk.core.queue_settings import QueueSettings, load_queue_settings
 
 REP_KEY = "user/rep_name"
 TIMEZONE_KEY = "user/timezone"
+COLUMNS_KEY = "leads/columns"
+WIDTHS_KEY = "leads/column_widths"
 
 
 def login_name() -> str:
@@ -57,6 +59,32 @@ class Preferences:
     @timezone.setter
     def timezone(self, name: str | None) -> None:
         self._settings.setValue(TIMEZONE_KEY, name or "")
+
+    @property
+    def leads_columns(self) -> list[str] | None:
+        """The Leads page's columns by field name, in order (None: the default columns)."""
+        value = self._settings.value(COLUMNS_KEY)
+        if isinstance(value, str):  # QSettings gives a one-item list back as a string
+            value = [value]
+        return [str(v) for v in value] if isinstance(value, list) and value else None
+
+    @leads_columns.setter
+    def leads_columns(self, names: list[str] | None) -> None:
+        if names:
+            self._settings.setValue(COLUMNS_KEY, names)
+        else:
+            self._settings.remove(COLUMNS_KEY)
+
+    @property
+    def leads_column_widths(self) -> dict[str, int]:
+        value = self._settings.value(WIDTHS_KEY)
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): int(v) for k, v in value.items() if str(v).isdigit()}
+
+    @leads_column_widths.setter
+    def leads_column_widths(self, widths: dict[str, int]) -> None:
+        self._settings.setValue(WIDTHS_KEY, widths)
 
     def queue_settings(self, db: Database) -> QueueSettings:
         """The team's queue rules with this user's time zone."""

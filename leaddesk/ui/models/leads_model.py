@@ -3,8 +3,9 @@
 A table over a million leads cannot hold them all, and ``fetchMore`` would still read every
 row up to a deep scroll position. The model instead knows the row count (``count_leads``)
 and keeps a small LRU cache of fixed-size pages, each one ``list_leads(limit, offset)``
-query, so showing any part of the table reads at most a page or two. Sorting and
-searching happen in SQL; both simply reset the model.
+query read along an index, so showing any part of the table reads at most a page or two.
+Sorting, searching and filtering happen in SQL; each simply resets the model. The columns
+are the fields the user chose, by name, from the field registry (custom fields included).
 """
 
 from __future__ import annotations
@@ -21,9 +22,16 @@ from PySide6.QtCore import (
 )
 
 from leaddesk.core.db import Database
-from leaddesk.core.fields import Field, FieldType, builtin
-from leaddesk.core.leads import Lead, LeadFilter, count_leads, list_leads, load_registry
-from leaddesk.ui.formatting import format_value
+from leaddesk.core.fields import Field, FieldRegistry, FieldType
+from leaddesk.core.leads import (
+    Lead,
+    LeadFilter,
+    count_leads,
+    lead_ids,
+    list_leads,
+    load_registry,
+)
+from leaddesk.ui.formatting import format_value, relative_day
 from leaddesk.ui.widgets.badges import badge_text
 
 PAGE_SIZE = 200
@@ -32,12 +40,14 @@ CACHED_PAGES = 6
 LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TIER_ROLE = Qt.ItemDataRole.UserRole + 2
 
-# The built-in columns shown by default, in order; custom fields follow them.
+# The columns a new user sees, in order; custom fields follow them.
 DEFAULT_COLUMNS = (
     "score", "grade", "first_name", "last_name", "company", "job_title", "email", "phone",
     "country", "city", "status", "owner", "last_contacted_at", "next_follow_up_at", "source",
     "created_at",
 )  # fmt: skip
+# Shown as a day ("3 days ago", "tomorrow"): what a rep plans by.
+DAY_COLUMNS = ("last_contacted_at", "next_follow_up_at")
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -52,6 +62,8 @@ class LeadsModel(QAbstractTableModel):
         self._order_by = "score"
         self._descending = True
         self._columns: list[Field] = []
+        self._chosen: list[str] | None = None  # None: the default columns
+        self.registry = FieldRegistry()
         self._count = 0
         self._pages: OrderedDict[int, list[Lead]] = OrderedDict()
         self.page_reads = 0  # how many pages were read from SQL (tests check the cache)
@@ -76,7 +88,7 @@ class LeadsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return field.label
         if role == Qt.ItemDataRole.ToolTipRole and field.custom:
-            return f"{field.label} (custom field from an import; not sortable yet)"
+            return f"{field.label} (custom field from an import)"
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -97,6 +109,8 @@ class LeadsModel(QAbstractTableModel):
                 return badge_text(value, lead.get("tier"))
             if field.name == "status" and value:
                 return str(value).capitalize()
+            if field.name in DAY_COLUMNS and value:
+                return relative_day(value)
             return format_value(value, field)
         if role == Qt.ItemDataRole.ToolTipRole and field.type == FieldType.DATETIME and value:
             return value.astimezone().strftime("%d %b %Y %H:%M")
@@ -111,8 +125,8 @@ class LeadsModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort in SQL by the column's field (custom fields are not sortable yet)."""
-        if not 0 <= column < len(self._columns) or self._columns[column].custom:
+        """Sort in SQL by the column's field."""
+        if not 0 <= column < len(self._columns):
             return
         order_by = self._columns[column].name
         descending = order == Qt.SortOrder.DescendingOrder
@@ -131,13 +145,31 @@ class LeadsModel(QAbstractTableModel):
             self._filter = lead_filter
             self.reload()
 
+    def set_sort(self, order_by: str, descending: bool) -> None:
+        if (order_by, descending) != (self._order_by, self._descending):
+            self._order_by, self._descending = order_by, descending
+            self.reload()
+
+    def set_columns(self, names: list[str] | None) -> None:
+        """Show these fields, in this order (None: the default columns)."""
+        self._chosen = names
+        self.reload()
+
+    def column_names(self) -> list[str]:
+        return [f.name for f in self._columns]
+
     def reload(self) -> None:
         """Read the columns and the count again and forget cached pages (data changed)."""
         self.beginResetModel()
         with self._db.read() as conn:
-            registry = load_registry(conn)
+            self.registry = load_registry(conn)
             self._count = count_leads(conn, self._filter)
-        self._columns = [builtin(name) for name in DEFAULT_COLUMNS] + registry.custom
+        names = self._chosen or [*DEFAULT_COLUMNS, *(f.name for f in self.registry.custom)]
+        self._columns = [self.registry.get(n) for n in names if n in self.registry] or [
+            self.registry.get("score")
+        ]
+        if self._order_by not in self.registry:
+            self._order_by, self._descending = "score", True  # its custom field was removed
         self._pages.clear()
         self.endResetModel()
 
@@ -150,6 +182,18 @@ class LeadsModel(QAbstractTableModel):
 
     def sort_key(self) -> tuple[str, bool]:
         return self._order_by, self._descending
+
+    def ids_of(self, rows: list[tuple[int, int]]) -> list[int]:
+        """The lead ids in row ranges ``[(first, last), …]``, read from SQL in table order."""
+        with self._db.read() as conn:
+            return [
+                lead_id
+                for first, last in rows
+                for lead_id in lead_ids(
+                    conn, self._filter, order_by=(self._order_by,), descending=self._descending,
+                    limit=last - first + 1, offset=first,
+                )
+            ]  # fmt: skip
 
     def lead(self, row: int) -> Lead | None:
         """The lead at ``row``, reading its page from SQL when it is not cached."""
@@ -181,6 +225,7 @@ class LeadsModel(QAbstractTableModel):
 
 
 def _value(lead: Lead, field: Field) -> Any:
+    """The lead's value of ``field`` (custom fields live in its ``custom`` JSON)."""
     if field.custom:
         return (lead.get("custom") or {}).get(field.name)
     return lead.get(field.name)
