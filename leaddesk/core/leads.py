@@ -21,7 +21,7 @@ from leaddesk.core.schema import (
     leads,
     utcnow,
 )
-from leaddesk.core.search_index import Candidates
+from leaddesk.core.search_index import SearchTerm
 
 Lead = dict[str, Any]
 
@@ -206,24 +206,12 @@ def search_clause(text: str) -> sa.ColumnElement[bool]:
     has a word's digits; a number written in parts ("+49 151 234") is one number."""
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 3 and PHONE_IN_PARTS.fullmatch(text.strip()):
-        return sa.and_(leads.c.phone_digits.like(f"%{digits}%"), Candidates(digits))
-    words = text.strip().casefold().split()
-    clauses = []
-    for word in words:
-        pattern = f"%{escape_like(word)}%"
-        options = [
-            sa.func.lower(column).like(pattern, escape=LIKE_ESCAPE)
-            for column in (leads.c.first_name, leads.c.last_name, leads.c.email, leads.c.company)
-        ]
+        return SearchTerm("", digits)
+    terms = []
+    for word in text.split():
         digits = re.sub(r"\D", "", word)
-        if len(digits) >= 3:
-            options.append(leads.c.phone_digits.like(f"%{digits}%"))
-        clauses.append(sa.or_(*options))
-        # Narrow by the search index to rows holding a text every option's match contains.
-        common = (digits if digits in word else "") if len(digits) >= 3 else word
-        if len(common) >= 3:
-            clauses.append(Candidates(common))
-    return sa.and_(*clauses)
+        terms.append(SearchTerm(word, digits if len(digits) >= 3 else ""))
+    return sa.and_(*terms)
 
 
 LIKE_ESCAPE = "\\"

@@ -1,9 +1,11 @@
 """The search index of SQLite databases: trigrams of the fields the search box reads.
 
-``search_clause`` (core/leads.py) stays the one definition of what a search matches; this
-index only narrows the rows it has to look at. For a word of three or more characters the
-index returns the leads holding all of its trigrams, a small superset of the matches, and
-the clause then checks those rows. PostgreSQL and shorter words scan the table instead.
+An FTS5 trigram index answers "which leads hold this text" exactly (a phrase of trigrams is
+a substring, without regard to case) from the index alone, so counting and paging the
+matches of a search over a million leads never reads the rows that do not match. Each
+search word is one ``SearchTerm``: on SQLite, for words of three or more characters, it
+compiles to a lookup in the index; elsewhere (PostgreSQL, shorter words) to the same test
+written with LIKE over the columns.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def create_search_index(conn: Connection) -> None:
     """Create the index and its triggers, and index every lead already there."""
     conn.exec_driver_sql(
         f"CREATE VIRTUAL TABLE {TABLE} USING fts5({_NAMES}, content='', "
-        "tokenize='trigram', detail='none', columnsize=0)"
+        "tokenize='trigram', columnsize=0)"
     )
     conn.exec_driver_sql(
         f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON leads BEGIN {_INSERT_NEW} END"
@@ -57,31 +59,66 @@ def is_index_table(name: str) -> bool:
     return name == TABLE or name.startswith(f"{TABLE}_")
 
 
-class Candidates(ColumnElement[bool]):
-    """``leads.id`` among the index's candidates for ``word``; always true where no index is."""
+TEXT_COLUMNS = ("first_name", "last_name", "email", "company")
+
+
+class SearchTerm(ColumnElement[bool]):
+    """A lead whose name, email or company contains ``word`` (any case), or whose phone
+    digits contain ``digits`` (when given: three or more)."""
 
     inherit_cache = False  # the word is bound while compiling, so never reuse a compilation
     type = sa.Boolean()
+    # A condition in itself: SQLite must not get "… = 1", which hides the IN from its planner.
+    _is_implicitly_boolean = True
 
-    def __init__(self, word: str) -> None:
-        self.word = word
+    def __init__(self, word: str, digits: str = "") -> None:
+        self.word = word.casefold()
+        self.digits = digits
+
+    def scan(self) -> sa.ColumnElement[bool]:
+        """The same test over the columns themselves, for databases without the index."""
+        from leaddesk.core.leads import LIKE_ESCAPE, escape_like
+
+        options = []
+        if self.word:
+            pattern = f"%{escape_like(self.word)}%"
+            options = [
+                sa.func.lower(leads.c[name]).like(pattern, escape=LIKE_ESCAPE)
+                for name in TEXT_COLUMNS
+            ]
+        if self.digits:
+            options.append(leads.c.phone_digits.like(f"%{self.digits}%"))
+        return sa.or_(*options)
+
+    def index_query(self) -> str | None:
+        """The FTS5 query for this term, or None if a word is too short for trigrams."""
+        if self.word and len(self.word) < 3:
+            return None
+        parts = []
+        if self.word:
+            parts.append("{" + " ".join(TEXT_COLUMNS) + "} : " + _quoted(self.word))
+        if self.digits:
+            parts.append("phone_digits : " + _quoted(self.digits))
+        return " OR ".join(parts)
 
 
-@compiles(Candidates)
-def _everywhere(element: Candidates, compiler: Any, **kw: Any) -> str:
-    return "1 = 1"
+@compiles(SearchTerm)
+def _scan(element: SearchTerm, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.scan(), **kw)})"
 
 
-@compiles(Candidates, "sqlite")
-def _from_index(element: Candidates, compiler: Any, **kw: Any) -> str:
-    query = sa.bindparam(None, trigram_query(element.word), type_=sa.String)
+@compiles(SearchTerm, "sqlite")
+def _from_index(element: SearchTerm, compiler: Any, **kw: Any) -> str:
+    query = element.index_query()
+    if query is None:
+        return _scan(element, compiler, **kw)
+    bound = sa.bindparam(None, query, type_=sa.String)
     return (
         f"{compiler.process(leads.c.id, **kw)} IN (SELECT rowid FROM {TABLE} "
-        f"WHERE {TABLE} MATCH {compiler.process(query, **kw)})"
+        f"WHERE {TABLE} MATCH {compiler.process(bound, **kw)})"
     )
 
 
-def trigram_query(word: str) -> str:
-    """An FTS5 query for rows holding every trigram of ``word`` (quoted, so any text is safe)."""
-    grams = dict.fromkeys(word[i : i + 3] for i in range(len(word) - 2))
-    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+def _quoted(text: str) -> str:
+    """``text`` as one FTS5 phrase (quoted, so any character the user typed is safe)."""
+    return '"' + text.replace('"', '""') + '"'

@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.dialects import postgresql, sqlite
 
 from leaddesk.core.db import Database
 from leaddesk.core.leads import PHONE_IN_PARTS, LeadFilter, count_leads, list_leads
 from leaddesk.core.schema import leads, utcnow
-from leaddesk.core.search_index import trigram_query
+from leaddesk.core.search_index import SearchTerm
 from tests.core.conftest import AddLeads
 
 NOW = utcnow()
@@ -112,13 +113,30 @@ def test_sorting_puts_empty_values_last_and_breaks_ties_by_id(
     assert by_segment[:2] == [people[1], people[0]]  # a custom field sorts in SQL too
 
 
+TEXT = "{first_name last_name email company}"
+
+
 @pytest.mark.parametrize(
-    ("word", "query"),
-    [("smith", '"smi" AND "mit" AND "ith"'), ('a"b"c', '"a""b" AND """b""" AND "b""c"'),
-     ("aaaa", '"aaa"')],
+    ("term", "query"),
+    [
+        (SearchTerm("Smith"), f'{TEXT} : "smith"'),
+        (SearchTerm('a"b'), f'{TEXT} : "a""b"'),
+        (SearchTerm("", "4915"), 'phone_digits : "4915"'),
+        (SearchTerm("(201)", "201"), f'{TEXT} : "(201)" OR phone_digits : "201"'),
+        (SearchTerm("an"), None),
+    ],
 )  # fmt: skip
-def test_trigram_queries_quote_what_the_user_typed(word: str, query: str) -> None:
-    assert trigram_query(word) == query
+def test_index_queries_quote_what_the_user_typed(term: SearchTerm, query: str | None) -> None:
+    assert term.index_query() == query
+
+
+def test_other_databases_search_the_columns() -> None:
+    query = sa.select(leads.c.id).where(LeadFilter(search="smith").clause())
+    on_postgres = str(query.compile(dialect=postgresql.dialect()))
+    on_sqlite = str(query.compile(dialect=sqlite.dialect()))
+    assert "lead_search" not in on_postgres
+    assert "LIKE" in on_postgres
+    assert "lead_search MATCH" in on_sqlite
 
 
 def _rows(db: Database) -> list[sa.Row]:

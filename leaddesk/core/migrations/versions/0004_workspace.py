@@ -1,11 +1,10 @@
 """The leads workspace: tags, undoable bulk edits, and a search index for SQLite.
 
 The search index is an FTS5 table of trigrams over the fields the search box reads, kept in
-step with ``leads`` by triggers, so a search over a million leads reads a few thousand
-candidates instead of every row. It stores no text (contentless, ``detail=none``): the
-search clause checks each candidate against the row itself. A later migration that
-rebuilds ``leads`` (Alembic batch mode on SQLite) drops these triggers and must create them
-again with ``create_search_index``.
+step with ``leads`` by triggers, so a search over a million leads reads only the matches
+(see ``core/search_index.py``). It stores no copy of the text (contentless). A later
+migration that rebuilds ``leads`` (Alembic batch mode on SQLite) drops these triggers and
+must create them again with ``create_search_index``.
 
 Revision ID: 0004_workspace
 Revises: 0003_queue_claims
