@@ -106,6 +106,23 @@ class Database:
             with conn.begin():
                 yield conn
 
+    def move_to(self, target: Path) -> Database:
+        """Move this SQLite database to ``target`` and return it opened there (this one is
+        closed). The copy is made with the backup API and checked before the old file goes.
+        """
+        source = self.path
+        if source is None:
+            raise DatabaseError("A team database lives on its server; it cannot be moved here.")
+        target = target.expanduser().resolve()
+        if target.exists():
+            raise DatabaseError(f"{target} already exists. Choose a new file name.")
+        self.backup(target)
+        moved = Database.open(target)
+        self.close()
+        for leftover in (source, *sibling_files(source)):
+            leftover.unlink(missing_ok=True)
+        return moved
+
     def backup(self, target: Path) -> Path:
         """Copy a SQLite database with the online backup API (safe while it is in use)."""
         source = self.path
@@ -232,6 +249,11 @@ def _explain(exc: sa.exc.DBAPIError) -> str | None:
     if isinstance(exc, OperationalError):
         return f"The database could not be used: {exc.orig}. Check the connection and try again."
     return None
+
+
+def sibling_files(path: Path) -> tuple[Path, Path]:
+    """SQLite's write-ahead log and shared-memory files beside a database file."""
+    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
 
 
 def backup_name(db: Database, reason: str) -> str:

@@ -97,10 +97,12 @@ class LeadFilter:
     import_batch: int | None = None
     """Only the leads this import created or changed."""
 
-    def clause(self) -> sa.ColumnElement[bool]:
+    def clause(self, *, in_index_order: bool = False) -> sa.ColumnElement[bool]:
+        """The filter as a WHERE clause. ``in_index_order``: the query reads the leads
+        along an index of its sort column (see ``SearchTerm``)."""
         parts: list[sa.ColumnElement[bool]] = []
         if self.search.strip():
-            parts.append(search_clause(self.search))
+            parts.append(search_clause(self.search, in_index_order=in_index_order))
         for column, values in (
             (leads.c.status, self.statuses),
             (leads.c.tier, self.tiers),
@@ -201,16 +203,17 @@ def tag_clause(tag: str) -> sa.ColumnElement[bool]:
     return padded.like(pattern, escape=LIKE_ESCAPE)
 
 
-def search_clause(text: str) -> sa.ColumnElement[bool]:
+def search_clause(text: str, *, in_index_order: bool = False) -> sa.ColumnElement[bool]:
     """Leads whose name, email or company contains every word of ``text``, or whose phone
     has a word's digits; a number written in parts ("+49 151 234") is one number."""
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 3 and PHONE_IN_PARTS.fullmatch(text.strip()):
-        return SearchTerm("", digits)
+        return SearchTerm("", digits, in_index_order=in_index_order)
     terms = []
     for word in text.split():
         digits = re.sub(r"\D", "", word)
-        terms.append(SearchTerm(word, digits if len(digits) >= 3 else ""))
+        digits = digits if len(digits) >= 3 else ""
+        terms.append(SearchTerm(word, digits, in_index_order=in_index_order))
     return sa.and_(*terms)
 
 
@@ -265,7 +268,12 @@ def lead_query(
     order = [c.desc().nulls_last() if descending else c.asc().nulls_last() for c in columns]
     # The tie-break runs the same way, so an index on the sort column serves the whole order.
     tie = leads.c.id.desc() if descending else leads.c.id.asc()
-    return sa.select(leads).where(lead_filter.clause()).order_by(*order, tie)
+    indexed = order_by[0] in INDEXED_SORTS
+    return sa.select(leads).where(lead_filter.clause(in_index_order=indexed)).order_by(*order, tie)
+
+
+# Sort columns with an index of their own (schema.py), which a page can be read along.
+INDEXED_SORTS = frozenset({"score", "next_follow_up_at", "last_name", "email", "phone"})
 
 
 def sort_column(name: str) -> sa.ColumnElement[Any]:

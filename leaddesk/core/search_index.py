@@ -71,9 +71,10 @@ class SearchTerm(ColumnElement[bool]):
     # A condition in itself: SQLite must not get "… = 1", which hides the IN from its planner.
     _is_implicitly_boolean = True
 
-    def __init__(self, word: str, digits: str = "") -> None:
+    def __init__(self, word: str, digits: str = "", *, in_index_order: bool = False) -> None:
         self.word = word.casefold()
         self.digits = digits
+        self.in_index_order = in_index_order
 
     def scan(self) -> sa.ColumnElement[bool]:
         """The same test over the columns themselves, for databases without the index."""
@@ -113,8 +114,12 @@ def _from_index(element: SearchTerm, compiler: Any, **kw: Any) -> str:
     if query is None:
         return _scan(element, compiler, **kw)
     bound = sa.bindparam(None, query, type_=sa.String)
+    # For a page read along the sort column's index, "+" keeps SQLite walking that index and
+    # checking each lead against the matches (the first page of 40,000 matches in 20 ms),
+    # instead of fetching every match by id and sorting them all (170 ms).
+    plus = "+" if element.in_index_order else ""
     return (
-        f"{compiler.process(leads.c.id, **kw)} IN (SELECT rowid FROM {TABLE} "
+        f"{plus}{compiler.process(leads.c.id, **kw)} IN (SELECT rowid FROM {TABLE} "
         f"WHERE {TABLE} MATCH {compiler.process(bound, **kw)})"
     )
 

@@ -14,6 +14,7 @@ from leaddesk.core.db import Database
 from leaddesk.core.errors import LeadDeskError
 from leaddesk.ui import dialogs, theme
 from leaddesk.ui.gc_guard import GarbageCollector
+from leaddesk.ui.preferences import Preferences
 
 
 def configure_application(app: QApplication) -> None:
@@ -28,6 +29,14 @@ def configure_application(app: QApplication) -> None:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(paths.config_dir())
+    )
+
+
+def follow_scheme(app: QApplication, preferences: Preferences) -> None:
+    """Light or dark as the user chose, and again whenever the computer switches."""
+    theme.apply_scheme(app, preferences.color_scheme)
+    app.styleHints().colorSchemeChanged.connect(
+        lambda _scheme: theme.apply_scheme(app, preferences.color_scheme)
     )
 
 
@@ -90,7 +99,9 @@ def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
         return 1
     window: MainWindow | None = None
     try:
-        window = MainWindow(db, QSettings())
+        settings = QSettings()
+        follow_scheme(app, Preferences(settings))
+        window = MainWindow(db, settings)
         window.show()
         if open_file is not None:
             window.start_import(open_file)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk import APP_NAME, __version__, paths
-from leaddesk.core.db import Database
+from leaddesk.core.db import Database, backup_name
 from leaddesk.core.errors import LeadDeskError
 from leaddesk.core.exporting import ExportResult, export_xlsx
 from leaddesk.core.leads import LeadFilter, display_name, get_lead, lead_count
@@ -209,6 +209,9 @@ class MainWindow(QMainWindow):
         # The settings page is not refreshed with the data (that would drop unsaved edits);
         # once saved, the queue follows the new rules.
         self.settings_page.settings_changed.connect(lambda: self._stale.add(self.queue_page))
+        self.settings_page.database_requested.connect(self.database_command)
+        self.settings_page.region_changed.connect(self._follow_region)
+        self._follow_region()
         self.import_page.leads_changed.connect(lambda: self.refresh(source=self.import_page))
         self.import_page.show_leads_requested.connect(self.show_imported_leads)
         self.scoring_page.scores_changed.connect(lambda: self.refresh(source=self.scoring_page))
@@ -225,6 +228,9 @@ class MainWindow(QMainWindow):
         self.daily_rescore.scores_changed.connect(lambda: self.refresh())
         self.daily_rescore.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.daily_rescore.start()
+
+    def _follow_region(self) -> None:
+        self.import_page.region = self.preferences.region
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -354,12 +360,46 @@ class MainWindow(QMainWindow):
         except LeadDeskError as exc:
             dialogs.show_problem(f"LeadDesk could not open {path}.\n\n{exc}", self)
             return
-        old, self.db = self.db, db
+        old = self.db
+        self._use(db)
+        old.close()
+
+    def _use(self, db: Database) -> None:
+        """Show ``db`` in this window from now on, and open it next time."""
+        self.db = db
         self._workspace_chosen = False
         self._build_pages()
         self.refresh()
-        old.close()
-        self.settings.setValue("database/last", str(path))
+        if db.path is not None:
+            self.settings.setValue("database/last", str(db.path))
+
+    def database_command(self, command: str) -> None:
+        """The Settings page's database buttons: open, new, move, back up now."""
+        if command == "open":
+            self.open_database()
+            return
+        folder = self.db.path.parent if self.db.path else paths.default_database().parent
+        titles = {"new": "New LeadDesk database", "move": "Move the database to…",
+                  "backup": "Back up the database to…"}  # fmt: skip
+        suggested = {"new": folder / "leads.db", "move": folder / "moved" / "leads.db",
+                     "backup": paths.backup_dir() / backup_name(self.db, "manual")}  # fmt: skip
+        name, _ = QFileDialog.getSaveFileName(
+            self, titles[command], str(suggested[command]), "LeadDesk databases (*.db)"
+        )
+        if not name:
+            return
+        target = Path(name)
+        try:
+            if command == "new":
+                self.open_database(target)
+            elif command == "move":
+                self._use(self.db.move_to(target))
+                self.statusBar().showMessage(f"The database is now at {target}.", 10000)
+            else:
+                self.db.backup(target)
+                self.statusBar().showMessage(f"Backed up to {target}.", 10000)
+        except LeadDeskError as exc:
+            dialogs.show_problem(str(exc), self)
 
     def show_about(self) -> AboutDialog:
         dialog = AboutDialog(self.db, self)

@@ -17,6 +17,8 @@ from leaddesk.core.queue_settings import QueueSettings, load_queue_settings
 REP_KEY = "user/rep_name"
 TIMEZONE_KEY = "user/timezone"
 COLUMNS_KEY = "leads/columns"
+SCHEME_KEY = "ui/color_scheme"
+REGION_KEY = "user/region"
 WIDTHS_KEY = "leads/column_widths"
 
 
@@ -59,6 +61,26 @@ class Preferences:
     @timezone.setter
     def timezone(self, name: str | None) -> None:
         self._settings.setValue(TIMEZONE_KEY, name or "")
+
+    @property
+    def color_scheme(self) -> str:
+        """ "system" (follow the computer's light or dark), "light" or "dark"."""
+        value = str(self._settings.value(SCHEME_KEY, "system"))
+        return value if value in ("system", "light", "dark") else "system"
+
+    @color_scheme.setter
+    def color_scheme(self, scheme: str) -> None:
+        self._settings.setValue(SCHEME_KEY, scheme)
+
+    @property
+    def region(self) -> str | None:
+        """The country (ISO alpha-2) phone numbers without a country code belong to."""
+        value = str(self._settings.value(REGION_KEY, "") or "").strip().upper()
+        return value or None
+
+    @region.setter
+    def region(self, code: str | None) -> None:
+        self._settings.setValue(REGION_KEY, code or "")
 
     @property
     def leads_columns(self) -> list[str] | None:

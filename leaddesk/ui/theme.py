@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QFont, QIcon
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
 
@@ -87,3 +88,57 @@ QFrame#card {
     border-radius: 10px;
 }
 """
+
+
+# -- light and dark ---------------------------------------------------------------------
+SCHEMES = ("system", "light", "dark")
+_DARK = {
+    QPalette.ColorRole.Window: "#202124",
+    QPalette.ColorRole.WindowText: "#e8eaed",
+    QPalette.ColorRole.Base: "#17181a",
+    QPalette.ColorRole.AlternateBase: "#25272b",
+    QPalette.ColorRole.Text: "#e8eaed",
+    QPalette.ColorRole.Button: "#2d2f33",
+    QPalette.ColorRole.ButtonText: "#e8eaed",
+    QPalette.ColorRole.BrightText: "#ffffff",
+    QPalette.ColorRole.Highlight: "#2563eb",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.ToolTipBase: "#2d2f33",
+    QPalette.ColorRole.ToolTipText: "#e8eaed",
+    QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+    QPalette.ColorRole.Link: "#8ab4f8",
+    QPalette.ColorRole.Light: "#3c4043",
+    QPalette.ColorRole.Midlight: "#34373b",
+    QPalette.ColorRole.Mid: "#3c4043",
+    QPalette.ColorRole.Dark: "#121314",
+    QPalette.ColorRole.Shadow: "#000000",
+}
+
+
+def dark_palette() -> QPalette:
+    """LeadDesk's dark palette for the Fusion style (greys of the same family as the accent)."""
+    palette = QPalette()
+    for role, colour in _DARK.items():
+        palette.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
+                 QPalette.ColorRole.ButtonText):  # fmt: skip
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b7280"))
+    return palette
+
+
+def wants_dark(scheme: str) -> bool:
+    """Whether ``scheme`` ("system", "light" or "dark") means dark on this computer now."""
+    if scheme == "system":
+        return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    return scheme == "dark"
+
+
+def apply_scheme(app: QApplication, scheme: str) -> None:
+    """Light or dark for the whole app. The Fusion style draws both the same way on every
+    platform, so LeadDesk sets the palette itself rather than hope the platform does."""
+    style = app.style()
+    app.setPalette(dark_palette() if wants_dark(scheme) else style.standardPalette())
+
+
+def is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128

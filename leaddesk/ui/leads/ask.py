@@ -38,7 +38,9 @@ class AskText(QDialog):
         layout.addWidget(self.box)
         layout.addWidget(buttons)
         self.box.setFocus()
-        self.box.lineEdit().selectAll()  # typing replaces the offered answer
+        line = self.box.lineEdit()
+        assert line is not None  # the box is editable
+        line.selectAll()  # typing replaces the offered answer
         self.adjustSize()
 
     def text(self) -> str:

@@ -143,6 +143,7 @@ class ImportPage(QWidget):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
+        self.region: str | None = None  # where numbers without + are from (None: the locale's)
         self.path: Path | None = None
         self.preview: ImportPreview | None = None
         self.reviewed: ImportPreview | None = None
@@ -244,7 +245,7 @@ class ImportPage(QWidget):
 
     def load_preview(self, sheet: str | None) -> None:
         assert self.path is not None
-        path, options = self.path, ImportOptions(sheet=sheet)
+        path, options = self.path, ImportOptions(sheet=sheet, region=self.region)
         job = call_job(lambda: preview_import(self._db, path, options), f"Reading {path.name}…")
         self.worker = run_with_progress(self, job, f"Reading {path.name}…", self.show_mapping)
 
@@ -362,7 +363,9 @@ class ImportPage(QWidget):
         assert self.path is not None
         assert self.preview is not None
         path = self.path
-        options = ImportOptions(sheet=self.preview.sheet, mapping=self.mapping())
+        options = ImportOptions(
+            sheet=self.preview.sheet, mapping=self.mapping(), region=self.region
+        )
         job = call_job(lambda: preview_import(self._db, path, options), "Checking…")
         self.worker = run_with_progress(
             self, job, f"Checking {path.name} for duplicates…", self.show_review
@@ -476,6 +479,7 @@ class ImportPage(QWidget):
         assert self.path is not None
         assert self.reviewed is not None
         options = ImportOptions(
+            region=self.region,
             sheet=self.reviewed.sheet,
             on_duplicate=self.duplicate_mode(),  # type: ignore[arg-type]
             mapping=self.mapping(),

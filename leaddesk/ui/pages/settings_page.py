@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -46,6 +47,8 @@ from PySide6.QtWidgets import (
 
 from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, LeadDeskError
+from leaddesk.core.importing.countries import NAMES as COUNTRY_NAMES
+from leaddesk.core.importing.normalize import default_region
 from leaddesk.core.queue_settings import (
     DEFAULT_CALLING_HOURS,
     Cadence,
@@ -165,6 +168,8 @@ class SettingsPage(QWidget):
     """Your name and time zone, the call queue's rules, and the follow-ups after each call."""
 
     settings_changed = Signal()  # saved: queues, progress and logged calls may read anew
+    database_requested = Signal(str)  # "open", "new", "move" or "backup"
+    region_changed = Signal()
 
     def __init__(
         self, db: Database, preferences: Preferences, parent: QWidget | None = None
@@ -182,7 +187,13 @@ class SettingsPage(QWidget):
         self.setStyleSheet(theme.CARD_STYLE)
 
         self._build_fields()
-        cards = (self._you_card(), self._queue_card(), self._cadence_card())
+        cards = (
+            self._you_card(),
+            self._computer_card(),
+            self._queue_card(),
+            self._cadence_card(),
+            self._database_card(),
+        )
         width = max(label.sizeHint().width() for label in self._labels)
         for label in self._labels:  # one label column down the whole page
             label.setMinimumWidth(width)
@@ -343,6 +354,69 @@ class SettingsPage(QWidget):
         self._row(form, "Your &name", _sentence(self.rep_name, hint))
         self._row(form, "&Time zone", self.timezone)
         return card
+
+    def _computer_card(self) -> QFrame:
+        card, form = self._card(
+            "This computer", "Applied at once, and kept on this computer for you only."
+        )
+        self.scheme = QComboBox()
+        for scheme, text in zip(theme.SCHEMES, ("Follow the computer", "Light", "Dark"),
+                                strict=True):  # fmt: skip
+            self.scheme.addItem(text, scheme)
+        self.scheme.setCurrentIndex(self.scheme.findData(self._preferences.color_scheme))
+        self.scheme.setFixedWidth(FIELD_WIDTH)
+        self.scheme.currentIndexChanged.connect(self._scheme_chosen)
+        self.region = QComboBox()
+        self.region.addItem(f"From this computer's language ({default_region() or 'none'})", None)
+        for code, names in sorted(COUNTRY_NAMES.items(), key=lambda item: item[1][0]):
+            self.region.addItem(f"{names[0]} ({code})", code)
+        self.region.setCurrentIndex(max(0, self.region.findData(self._preferences.region)))
+        self.region.setFixedWidth(FIELD_WIDTH)
+        self.region.setMaxVisibleItems(16)
+        self.region.setToolTip(
+            "Phone numbers written without + are read as numbers of this country."
+        )
+        self.region.currentIndexChanged.connect(self._region_chosen)
+        self._row(form, "&Appearance", self.scheme)
+        self._row(form, "Phone &region", self.region)
+        return card
+
+    def _database_card(self) -> QFrame:
+        card, form = self._card(
+            "Database", "Where this window's leads are kept. A copy is made before any upgrade."
+        )
+        self.location = QLabel(self._db.describe())
+        self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.location.setWordWrap(True)
+        self.location.setMaximumWidth(FIELD_WIDTH + 160)
+        buttons = QWidget()
+        row = QHBoxLayout(buttons)
+        row.setContentsMargins(0, 0, 0, 0)
+        for action, text, tip in (
+            ("open", "Open…", "Switch to another LeadDesk database."),
+            ("new", "New…", "Start an empty database in a file you name."),
+            ("move", "Move…", "Move this database to another folder or disk."),
+            ("backup", "Back up now…", "Save a copy, safely, even while LeadDesk uses it."),
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.setEnabled(action in ("open", "new") or self._db.path is not None)
+            button.clicked.connect(lambda _=False, a=action: self.database_requested.emit(a))
+            row.addWidget(button)
+        row.addStretch()
+        self._row(form, "Location", self.location)
+        self._row(form, "", buttons)
+        return card
+
+    def _scheme_chosen(self) -> None:
+        self._preferences.color_scheme = self.scheme.currentData()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_scheme(app, self._preferences.color_scheme)
+
+    def _region_chosen(self) -> None:
+        self._preferences.region = self.region.currentData()
+        self.region_changed.emit()
 
     def _queue_card(self) -> QFrame:
         card, form = self._card(
