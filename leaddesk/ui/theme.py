@@ -138,6 +138,10 @@ def apply_scheme(app: QApplication, scheme: str) -> None:
     platform, so LeadDesk sets the palette itself rather than hope the platform does."""
     style = app.style()
     app.setPalette(dark_palette() if wants_dark(scheme) else style.standardPalette())
+    # A widget with a style sheet keeps the palette it was polished with: polish it again.
+    for widget in app.allWidgets():
+        if widget.styleSheet():
+            widget.setStyleSheet(widget.styleSheet())
 
 
 def is_dark(widget: QWidget) -> bool:

@@ -150,3 +150,18 @@ def test_urls_and_paths() -> None:
     assert to_url("postgresql://u:secret@host/db").get_backend_name() == "postgresql"
     with pytest.raises(DatabaseError):
         to_url("::not a url::/x://")
+
+
+def test_a_database_moves_with_its_data_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    db = Database.open(tmp_path / "a" / "leads.db")
+    with db.write() as conn:
+        conn.execute(leads.insert().values(first_name="Ann", status="new"))
+    moved = db.move_to(tmp_path / "b" / "leads.db")
+    try:
+        with moved.read() as conn:
+            assert conn.execute(sa.select(leads.c.first_name)).scalars().all() == ["Ann"]
+        assert list((tmp_path / "a").iterdir()) == []
+        with pytest.raises(DatabaseError, match="already exists"):
+            moved.move_to(tmp_path / "b" / "leads.db")
+    finally:
+        moved.close()

@@ -7,7 +7,7 @@ from datetime import time
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTime
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLayout, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from leaddesk.core.db import Database
@@ -202,3 +202,45 @@ def test_only_own_preferences_changed(
     page.timezone.setCurrentIndex(0)
     page.save_button.click()
     assert preferences.timezone is None
+
+
+def test_dark_and_light_apply_at_once_and_are_remembered(
+    page: SettingsPage, preferences: Preferences
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from leaddesk.ui import theme
+
+    app = QApplication.instance()
+    try:
+        page.scheme.setCurrentIndex(page.scheme.findData("dark"))
+        assert preferences.color_scheme == "dark"
+        QApplication.processEvents()  # widgets take the new palette from the event loop
+        assert theme.is_dark(page)
+        page.scheme.setCurrentIndex(page.scheme.findData("light"))
+        assert preferences.color_scheme == "light"
+        QApplication.processEvents()
+        assert not theme.is_dark(page)
+    finally:
+        assert isinstance(app, QApplication)
+        theme.apply_scheme(app, "light")
+
+
+def test_the_phone_region_is_kept_for_imports(page: SettingsPage, preferences: Preferences) -> None:
+    changed: list[bool] = []
+    page.region_changed.connect(lambda: changed.append(True))
+    page.region.setCurrentIndex(page.region.findData("AT"))
+    assert changed == [True]
+    assert preferences.region == "AT"
+    page.region.setCurrentIndex(0)
+    assert preferences.region is None
+
+
+def test_database_buttons_ask_the_window(page: SettingsPage, db: Database) -> None:
+    assert page.location.text() == db.describe()
+    asked: list[str] = []
+    page.database_requested.connect(asked.append)
+    buttons = {b.text(): b for b in page.findChildren(QPushButton)}
+    for text in ("Open…", "New…", "Move…", "Back up now…"):
+        buttons[text].click()
+    assert asked == ["open", "new", "move", "backup"]
