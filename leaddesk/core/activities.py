@@ -262,6 +262,14 @@ def _undo_record(conn: Connection, key: str) -> Any:
     ).scalar()
 
 
+def forget_undo(conn: Connection, activity_ids: list[int]) -> None:
+    """Drop the undo records of these calls (their lead is being erased)."""
+    keys = [_UNDO_KEY.format(i) for i in activity_ids]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        conn.execute(settings_table.delete().where(settings_table.c.key.in_(chunk)))
+
+
 def _prune_undo(conn: Connection) -> None:
     """Keep the undo records of the last ``UNDO_DEPTH`` calls only."""
     keys = conn.execute(

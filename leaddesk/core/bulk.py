@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, NotFoundError
-from leaddesk.core.fields import CLOSED_STATUSES, LEAD_STATUSES
+from leaddesk.core.fields import LEAD_STATUSES, REASON_STATUSES
 from leaddesk.core.importing.history import restore_value, snapshot
 from leaddesk.core.importing.records import json_value
 from leaddesk.core.leads import LeadFilter, count_leads, display_name
@@ -63,7 +63,7 @@ class BulkAction:
         """The values this action gives ``lead`` (only those that change)."""
         if self.kind == "tag":
             values: dict[str, Any] = {"tags": add_tag(lead["tags"], str(self.value))}
-        elif self.kind == "status" and self.value not in CLOSED_STATUSES:
+        elif self.kind == "status" and self.value not in REASON_STATUSES:
             values = {"status": self.value, "lost_reason": None}
         else:
             values = {self.columns[0]: self.value}

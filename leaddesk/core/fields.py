@@ -59,6 +59,7 @@ class Group(StrEnum):
 
 LEAD_STATUSES = ("new", "contacted", "qualified", "nurture", "won", "lost", "disqualified")
 CLOSED_STATUSES = ("won", "lost", "disqualified")
+REASON_STATUSES = ("lost", "disqualified")  # the statuses that keep a lost reason
 GRADES = ("A", "B", "C", "D")
 TIERS = ("Hot", "Warm", "Cold")
 

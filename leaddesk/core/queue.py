@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from leaddesk.core.fields import CLOSED_STATUSES
 from leaddesk.core.leads import Lead, display_name, get_lead, lead_json, search_clause
 from leaddesk.core.queue_settings import QueueSettings
-from leaddesk.core.schema import Activity, leads, utcnow
+from leaddesk.core.schema import REP_ACTIVITIES, Activity, leads, utcnow
 from leaddesk.core.wording import days_ago, deed
 
 activities = Activity.__table__  # type: ignore[attr-defined]
@@ -283,7 +283,6 @@ def build_queue(
 
 
 # Activities that are the rep's own doing, not the lead's engagement.
-REP_ACTIVITIES = ("call", "note")
 
 
 def latest_engagement(

@@ -147,6 +147,10 @@ class Activity(SQLModel, table=True):
     batch_id: int | None = ModelField(default=None)
 
 
+# Activity kinds that record the team's work with a lead, not something the lead did.
+REP_ACTIVITIES = ("call", "note", "edit")
+
+
 class ScoringModelRecord(SQLModel, table=True):
     """A version of the team's scoring model; the definition is JSON (see scoring.model)."""
 
@@ -262,6 +266,7 @@ class Setting(SQLModel, table=True):
 
 
 __all__ = [
+    "REP_ACTIVITIES",
     "Activity",
     "BulkEdit",
     "BulkEditRow",

@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 
 from leaddesk import APP_NAME, __version__, paths
 from leaddesk.core.db import Database, backup_name
-from leaddesk.core.errors import LeadDeskError
+from leaddesk.core.errors import LeadDeskError, NotFoundError
 from leaddesk.core.exporting import ExportResult, export_xlsx
-from leaddesk.core.leads import LeadFilter, display_name, get_lead, lead_count
+from leaddesk.core.leads import LeadFilter, lead_count
 from leaddesk.core.sample import load_sample
 from leaddesk.ui import dialogs, theme
 from leaddesk.ui.daily_rescore import DailyRescore
+from leaddesk.ui.lead_detail import LeadDetailDialog
 from leaddesk.ui.pages.dashboard_page import DashboardPage
 from leaddesk.ui.pages.import_page import ImportPage, is_spreadsheet
 from leaddesk.ui.pages.leads_page import LeadsPage
@@ -284,13 +285,18 @@ class MainWindow(QMainWindow):
         self.show_page("leads")
         self.leads_page.show_batch(batch_id, file_name)
 
-    def show_lead(self, lead_id: int) -> None:
-        """Find one lead on the Leads page (until the lead detail dialog exists)."""
-        with self.db.read() as conn:
-            lead = get_lead(conn, lead_id)
-        self.show_page("leads")
-        self.leads_page.search.setText(lead.get("email") or display_name(lead))
-        self.leads_page.apply_search()
+    def show_lead(self, lead_id: int) -> LeadDetailDialog | None:
+        """Open one lead in its detail dialog (None if it was deleted meanwhile)."""
+        try:
+            dialog = LeadDetailDialog(self.db, lead_id, self.preferences, self)
+        except NotFoundError as exc:
+            dialogs.show_problem(str(exc), self)
+            return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.lead_changed.connect(lambda _id: self.refresh())
+        dialog.lead_erased.connect(lambda _id: self.refresh())
+        dialog.open()
+        return dialog
 
     # -- commands -------------------------------------------------------------------------
     def start_import(self, path: Path | None = None) -> None:
@@ -378,7 +384,7 @@ class MainWindow(QMainWindow):
         if command == "open":
             self.open_database()
             return
-        folder = self.db.path.parent if self.db.path else paths.default_database().parent
+        folder = self.db.path.parent if self.db.path else Path(paths.default_database()).parent
         titles = {"new": "New LeadDesk database", "move": "Move the database to…",
                   "backup": "Back up the database to…"}  # fmt: skip
         suggested = {"new": folder / "leads.db", "move": folder / "moved" / "leads.db",

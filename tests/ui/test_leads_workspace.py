@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 from leaddesk.core.db import Database
 from leaddesk.core.leads import LeadFilter, count_leads, list_leads
 from leaddesk.core.saved_views import load_views
+from leaddesk.ui.lead_detail import LeadDetailDialog
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.pages.leads_page import LeadsPage
 from leaddesk.ui.preferences import Preferences
@@ -160,3 +161,17 @@ def test_a_dashboard_click_shows_its_leads(sample_db: Database, window: MainWind
     assert page.filters.score_button.text() == "Score: ≥ 80"
     with sample_db.read() as conn:
         assert page.model.rowCount() == count_leads(conn, LeadFilter(grades=("A",), min_score=80))
+
+
+def test_enter_on_a_lead_opens_its_detail(
+    qtbot: QtBot, sample_db: Database, window: MainWindow
+) -> None:
+    page = leads_page(window)
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(0, page.model.column_of("last_name")))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = window.findChild(LeadDetailDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog._lead_id == page.model.lead(0)["id"]  # type: ignore[index]
+    dialog.reject()

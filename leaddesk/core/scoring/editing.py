@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from leaddesk.core.fields import Field, FieldRegistry, FieldType, Group
-from leaddesk.core.schema import Activity, utcnow
+from leaddesk.core.schema import REP_ACTIVITIES, Activity, utcnow
 from leaddesk.core.scoring import store
 from leaddesk.core.scoring.model import (
     NO_VALUE_OPS,
@@ -207,6 +207,8 @@ def activity_choices(conn: Connection) -> list[tuple[str, str | None]]:
     ).all()
     choices = list(KNOWN_ACTIVITIES)
     for kind, outcome in logged:
+        if kind in REP_ACTIVITIES and kind != "call":
+            continue  # notes and edits are the team's work, not something the lead did
         if (kind, outcome) not in choices:
             choices.append((kind, outcome))
         if (kind, None) not in choices:

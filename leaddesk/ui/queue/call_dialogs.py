@@ -32,7 +32,7 @@ LOST_REASONS = (
 )
 
 
-def _qt_zone(zone: tzinfo) -> QTimeZone:
+def qt_zone(zone: tzinfo) -> QTimeZone:
     name = getattr(zone, "key", None)  # ZoneInfo's IANA name
     if name and QTimeZone.isTimeZoneIdAvailable(name.encode()):
         return QTimeZone(name.encode())
@@ -57,7 +57,7 @@ class CallbackDialog(QDialog):
         self._lead_zone, self._user_zone = lead_zone, user_zone
         self.when = QDateTimeEdit()
         self.when.setCalendarPopup(True)
-        self.when.setTimeZone(_qt_zone(lead_zone))
+        self.when.setTimeZone(qt_zone(lead_zone))
         self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
         self.when.setDateTime(QDateTime.fromSecsSinceEpoch(int(offered.timestamp())))
         self.when.setMinimumDateTime(QDateTime.currentDateTime())
