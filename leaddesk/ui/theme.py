@@ -19,7 +19,6 @@ TIER_COLORS: dict[str, tuple[str, str]] = {
 }
 NO_TIER_COLORS = ("#9ca3af", "#ffffff")
 ACCENT = "#2563eb"
-MUTED = "#6b7280"
 
 
 @cache
@@ -57,7 +56,7 @@ def muted(text: str = "", parent: QWidget | None = None) -> QLabel:
     """A secondary, wrapping label in a softer colour."""
     label = QLabel(text, parent)
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {MUTED};")
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # follows light and dark
     return label
 
 
@@ -144,5 +143,22 @@ def apply_scheme(app: QApplication, scheme: str) -> None:
             widget.setStyleSheet(widget.styleSheet())
 
 
-def is_dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+def is_dark(widget: QWidget | None = None) -> bool:
+    """Whether the widget (or, without one, the app) is drawn light on dark."""
+    palette = widget.palette() if widget is not None else QGuiApplication.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def muted_color(widget: QWidget) -> QColor:
+    """Secondary text and lines, in the widget's light or dark palette."""
+    return widget.palette().color(QPalette.ColorRole.PlaceholderText)
+
+
+def good_color(widget: QWidget | None = None) -> str:
+    """A green for gains and good news that reads on the background, light or dark."""
+    return "#4ade80" if is_dark(widget) else "#15803d"
+
+
+def bad_color(widget: QWidget | None = None) -> str:
+    """A red for losses and problems that reads on the background, light or dark."""
+    return "#f87171" if is_dark(widget) else "#b91c1c"

@@ -18,6 +18,7 @@ from leaddesk.core.leads import list_leads, load_registry
 from leaddesk.core.scoring import editing, store
 from leaddesk.core.scoring.explain import explain_lead
 from leaddesk.core.scoring.model import OPERATOR_LABELS, OPERATORS_BY_TYPE
+from leaddesk.ui.lead_detail import LeadDetailDialog
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.pages import scoring_page
 from leaddesk.ui.pages.scoring_page import ScoringPage
@@ -297,7 +298,7 @@ def test_versions_templates_compare_and_reactivate(
     wait_for_preview(qtbot, page)
 
 
-def test_double_clicking_a_moving_lead_finds_it(
+def test_double_clicking_a_moving_lead_opens_it(
     qtbot: QtBot, main: MainWindow, page: ScoringPage
 ) -> None:
     model = page.fit_model
@@ -308,8 +309,11 @@ def test_double_clicking_a_moving_lead_finds_it(
     with qtbot.waitSignal(page.open_lead_requested) as opened:
         table.cellDoubleClicked.emit(0, 0)
     assert opened.args == [wanted]
-    assert main.current_page() == "leads"
-    assert main.leads_page.search.text()
+    detail = main.findChild(LeadDetailDialog)
+    assert detail is not None
+    qtbot.waitUntil(detail.isVisible)
+    assert detail._lead_id == wanted
+    detail.reject()
 
 
 def test_without_leads_the_preview_says_so(qtbot: QtBot, window: MainWindow) -> None:

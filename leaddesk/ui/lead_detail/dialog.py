@@ -45,12 +45,12 @@ from leaddesk.core.lead_record import (
 from leaddesk.core.leads import Lead, display_name, get_lead, load_registry
 from leaddesk.core.queue_settings import QueueSettings
 from leaddesk.core.scoring.explain import Explanation, explain_lead
-from leaddesk.ui import dialogs
+from leaddesk.ui import dialogs, theme
 from leaddesk.ui.dialogs import MessageDialog
 from leaddesk.ui.lead_detail.conflict_chooser import ConflictChooser
 from leaddesk.ui.lead_detail.fields_form import FieldsForm
 from leaddesk.ui.lead_detail.header import LeadHeader
-from leaddesk.ui.lead_detail.parts import ElidedLabel, problem_color, secondary
+from leaddesk.ui.lead_detail.parts import ElidedLabel, secondary
 from leaddesk.ui.lead_detail.score_panel import ScorePanel
 from leaddesk.ui.lead_detail.timeline_view import TimelineView
 from leaddesk.ui.preferences import Preferences
@@ -114,7 +114,7 @@ class LeadDetailDialog(QDialog):
         self.erase_button = QPushButton("Erase lead…")
         self.erase_button.setToolTip("Delete this lead and everything kept about it, for good")
         palette = self.erase_button.palette()
-        palette.setColor(QPalette.ColorRole.ButtonText, QColor(problem_color(self)))
+        palette.setColor(QPalette.ColorRole.ButtonText, QColor(theme.bad_color(self)))
         self.erase_button.setPalette(palette)
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save everything about this lead as a JSON file")

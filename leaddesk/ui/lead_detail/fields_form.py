@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from leaddesk.core.fields import Field, FieldType, Group
 from leaddesk.core.lead_record import REASON_STATUSES, stored_value
 from leaddesk.ui import theme
-from leaddesk.ui.lead_detail.parts import problem_color
 from leaddesk.ui.queue.call_dialogs import LOST_REASONS, qt_zone
 
 _SECTIONS = {
@@ -154,7 +153,7 @@ class _Row(QWidget):
         if text == self._shown:
             return  # restyling every row on every key press is not free
         self._shown = text
-        color = problem_color(self)
+        color = theme.bad_color(self)
         self.problem.setText(text or "")
         self.problem.setStyleSheet(f"color: {color};")
         self.problem.setVisible(bool(text))

@@ -43,15 +43,6 @@ def soft_color(widget: QWidget) -> str:
     return "#{:02x}{:02x}{:02x}".format(*mixed)
 
 
-def is_dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
-
-
-def problem_color(widget: QWidget) -> str:
-    """A red that reads well on the widget's background, light or dark."""
-    return "#f87171" if is_dark(widget) else "#b91c1c"
-
-
 class ElidedLabel(QLabel):
     """One line of text that ends in "…" when it does not fit, with the whole text as tooltip.
 

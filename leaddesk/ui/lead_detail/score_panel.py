@@ -43,4 +43,4 @@ class ScorePanel(QWidget):
             if explanation.sales_ready
             else "Below the model's sales-ready threshold."
         )
-        self.rules.setHtml(explanation_html(explanation))
+        self.rules.setHtml(explanation_html(explanation, self))

@@ -65,8 +65,6 @@ PAGE_MARGIN = 24
 SAVED_TEXT = "Saved. Every rep's queue now follows these rules."
 SAVED_OWN_TEXT = "Saved."
 SAVED_SHOWN_MS = 6000
-ERROR_COLOR = "#b91c1c"
-SAVED_COLOR = "#15803d"
 PRIMARY_STYLE = (
     f"QPushButton {{ background: {theme.ACCENT}; color: white; border: none;"
     " border-radius: 6px; padding: 6px 22px; font-weight: bold; }"
@@ -612,7 +610,7 @@ class SettingsPage(QWidget):
         team_changed = team != self._loaded.team
         self._loaded = state
         self._update_state()
-        self._show_message(SAVED_TEXT if team_changed else SAVED_OWN_TEXT, SAVED_COLOR)
+        self._show_message(SAVED_TEXT if team_changed else SAVED_OWN_TEXT, theme.good_color(self))
         self._hide_timer.start()
         self.settings_changed.emit()
 
@@ -698,7 +696,7 @@ class SettingsPage(QWidget):
         self.save_button.setEnabled(self.is_dirty())
 
     def _show_error(self, text: str) -> None:
-        self._show_message(text, ERROR_COLOR)
+        self._show_message(text, theme.bad_color(self))
 
     def _show_message(self, text: str, color: str) -> None:
         self.message.setStyleSheet(f"color: {color};")

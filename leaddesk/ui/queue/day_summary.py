@@ -54,7 +54,7 @@ class HourBars(QWidget):
                 above = QRectF(x, bar.top() - text_height - 2, slot, text_height)
                 painter.drawText(above, Qt.AlignmentFlag.AlignCenter, str(calls))
             label = QRectF(x, chart.bottom() + 4, slot, text_height)
-            painter.setPen(QColor(theme.MUTED))
+            painter.setPen(theme.muted_color(self))
             painter.drawText(label, Qt.AlignmentFlag.AlignCenter, f"{hour}")
         painter.end()
 

@@ -147,16 +147,18 @@ class LeadCard(QFrame):
         self.email.setText(lead.get("email") or "")
         self.email.setVisible(bool(lead.get("email")))
         self.badge.set_score(explanation.score, explanation.tier, explanation.grade)
-        self.explanation.setText(explanation_html(explanation))
-        self.activity.setText(history_html(lead, recent))
+        self.explanation.setText(explanation_html(explanation, self))
+        self.activity.setText(history_html(lead, recent, theme.muted_color(self).name()))
 
 
-def explanation_html(explanation: Explanation) -> str:
+def explanation_html(explanation: Explanation, widget: QWidget) -> str:
+    """The rules that gave the lead its points, gains in green and losses in red."""
     if not explanation.contributions:
-        return f"<span style='color:{theme.MUTED}'>No rule gave this lead points yet.</span>"
+        muted = theme.muted_color(widget).name()
+        return f"<span style='color:{muted}'>No rule gave this lead points yet.</span>"
     rows = []
     for item in explanation.contributions:
-        color = "#15803d" if item.points >= 0 else "#b91c1c"
+        color = theme.good_color(widget) if item.points >= 0 else theme.bad_color(widget)
         rows.append(
             f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(item.label)}</td>"
             f"<td align='right' style='color:{color}'><b>{item.points:+g}</b></td></tr>"
@@ -164,7 +166,7 @@ def explanation_html(explanation: Explanation) -> str:
     return "<table width='100%'>" + "".join(rows) + "</table>"
 
 
-def history_html(lead: dict[str, Any], recent: Sequence[dict[str, Any]]) -> str:
+def history_html(lead: dict[str, Any], recent: Sequence[dict[str, Any]], muted: str) -> str:
     """Where the lead stands (attempts, follow-up, status) and its latest activities."""
     facts = []
     attempts = int(lead.get("attempts") or 0)
@@ -182,13 +184,13 @@ def history_html(lead: dict[str, Any], recent: Sequence[dict[str, Any]]) -> str:
     text = " · ".join(facts)
     if lead.get("notes"):
         text += f"<p style='margin:6px 0'><i>{html.escape(str(lead['notes']))}</i></p>"
-    rows = [_activity_row(activity) for activity in recent]
+    rows = [_activity_row(activity, muted) for activity in recent]
     if rows:
         text += "<table style='margin-top:6px'>" + "".join(rows) + "</table>"
     return text
 
 
-def _activity_row(activity: dict[str, Any]) -> str:
+def _activity_row(activity: dict[str, Any], muted: str) -> str:
     kind = str(activity["kind"])
     if kind == "call":
         what = f"Call: {_OUTCOMES.get(activity.get('outcome') or '', 'logged')}"
@@ -198,7 +200,7 @@ def _activity_row(activity: dict[str, Any]) -> str:
     note = activity.get("note")
     note_html = f"<br><i>{html.escape(str(note))}</i>" if note else ""
     return (
-        f"<tr><td style='padding:2px 10px 2px 0; color:{theme.MUTED}' nowrap>"
+        f"<tr><td style='padding:2px 10px 2px 0; color:{muted}' nowrap>"
         f"{relative_time(activity['at'])}</td>"
         f"<td style='padding:2px 0'>{html.escape(what)}{by}{note_html}</td></tr>"
     )

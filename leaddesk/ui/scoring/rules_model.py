@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 from leaddesk.core.fields import Field
 from leaddesk.core.scoring import editing
 from leaddesk.core.scoring.model import NO_VALUE_OPS, OPERATOR_LABELS, ActivityRule, Rule
+from leaddesk.ui import theme
 from leaddesk.ui.scoring.session import EditSession
 
 Index = QModelIndex | QPersistentModelIndex
@@ -241,7 +242,7 @@ class RuleTableModel(_RulesModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.COL_POINTS:
             return RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_POINTS:
-            return QColor("#15803d") if rule.points > 0 else QColor("#b91c1c")
+            return QColor(theme.good_color() if rule.points > 0 else theme.bad_color())
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_LABEL and not rule.label:
             return "Shown in explanations; leave empty to describe the rule automatically."
         if role == Qt.ItemDataRole.ToolTipRole and column in (self.COL_VALUE, self.COL_LABEL):
@@ -319,7 +320,7 @@ class ActivityTableModel(_RulesModel):
         ):
             return RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_POINTS:
-            return QColor("#15803d") if rule.points > 0 else QColor("#b91c1c")
+            return QColor(theme.good_color() if rule.points > 0 else theme.bad_color())
         return None
 
     def _set_cell(self, row: int, column: int, value: Any) -> bool:

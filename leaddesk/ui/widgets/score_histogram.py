@@ -93,7 +93,7 @@ class ScoreHistogram(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text_color = self.palette().text().color()
         if not self._has_data():
-            painter.setPen(QColor(theme.MUTED))
+            painter.setPen(theme.muted_color(self))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No scores to show yet.")
             return
         plot = self._plot()
@@ -104,7 +104,7 @@ class ScoreHistogram(QWidget):
         for step in (0.5, 1.0):
             y = plot.bottom() - plot.height() * step
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-        painter.setPen(QColor(theme.MUTED))
+        painter.setPen(theme.muted_color(self))
         for step in (0.5, 1.0):
             y = plot.bottom() - plot.height() * step
             label = f"{round(top * step):,}"
@@ -129,7 +129,7 @@ class ScoreHistogram(QWidget):
                 painter.setBrush(color)
                 painter.drawRect(QRectF(left + offset, plot.bottom() - height, bar, height))
 
-        painter.setPen(QColor(theme.MUTED))
+        painter.setPen(theme.muted_color(self))
         every = max(1, round(bins / max(plot.width() / (metrics.horizontalAdvance("-100") + 8), 1)))
         for i, edge in enumerate(self.edges):
             if i % every == 0 or i == bins:
