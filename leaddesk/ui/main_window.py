@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         self.leads_page = LeadsPage(self.db, self.preferences)
         self.scoring_page = ScoringPage(self.db)
         self.import_page = ImportPage(self.db)
-        self.dashboard_page = DashboardPage()
+        self.dashboard_page = DashboardPage(self.db, preferences=self.preferences)
         self.settings_page = SettingsPage(self.db, self.preferences)
         for page in (
             self.queue_page,
@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.leads_page.open_lead_requested.connect(self.show_lead)
         self.leads_page.leads_changed.connect(lambda: self.refresh(source=self.leads_page))
         self.leads_page.export_requested.connect(self.export_leads_of)
+        self.dashboard_page.open_leads.connect(self.show_leads_of)
         self.setWindowTitle(
             f"{self.db.path.name if self.db.path else self.db.describe()} — {APP_NAME}"
         )
@@ -257,7 +258,13 @@ class MainWindow(QMainWindow):
         self.count_label.setText(f"{count:,} lead{'' if count == 1 else 's'}")
         show_welcome = count == 0 and not self._workspace_chosen
         self.outer.setCurrentWidget(self.welcome if show_welcome else self.workspace)
-        self._stale = {self.queue_page, self.leads_page, self.scoring_page, self.import_page}
+        self._stale = {
+            self.queue_page,
+            self.leads_page,
+            self.scoring_page,
+            self.import_page,
+            self.dashboard_page,
+        }
         self._stale.discard(source)
         self._refresh_current()
 
@@ -280,6 +287,11 @@ class MainWindow(QMainWindow):
         self.outer.setCurrentWidget(self.workspace)
         self.sidebar.setCurrentRow([k for k, _ in PAGES].index(key))
         self._refresh_current()
+
+    def show_leads_of(self, lead_filter: LeadFilter, description: str) -> None:
+        """The Leads page narrowed to ``lead_filter`` (a click on a dashboard chart)."""
+        self.show_page("leads")
+        self.leads_page.show_filter(lead_filter, description)
 
     def show_imported_leads(self, batch_id: int, file_name: str) -> None:
         self.show_page("leads")

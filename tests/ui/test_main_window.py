@@ -55,6 +55,7 @@ def test_sample_data_button_fills_the_queue(qtbot: QtBot, window: MainWindow) ->
 def test_sidebar_switches_pages(qtbot: QtBot, sample_db: Database, settings: QSettings) -> None:
     window = MainWindow(sample_db, settings)
     qtbot.addWidget(window)
+    window.show()  # pages load what they show when they are seen
     assert window.outer.currentWidget() is window.workspace
     for row, (key, label) in enumerate(PAGES):
         item = window.sidebar.item(row)
@@ -63,7 +64,8 @@ def test_sidebar_switches_pages(qtbot: QtBot, sample_db: Database, settings: QSe
         qtbot.mouseClick(window.sidebar.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         assert window.current_page() == key
         assert window.pages.currentIndex() == row
-    assert "on its way" in window.dashboard_page.empty.title.text()
+    dashboard = window.dashboard_page
+    qtbot.waitUntil(lambda: dashboard.stack.currentWidget() is dashboard.content)
     assert window.scoring_page.title.text() == window.scoring_page.model.name
     assert window.leads_page.model.rowCount() == 450
 

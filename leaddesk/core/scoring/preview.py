@@ -206,7 +206,7 @@ def preview_draft(
     top_leaving = heapq.nsmallest(MOVES_SHOWN, leaving, key=lambda m: (-m[1], m[0]))
     names = _names(conn, [m[0] for m in (*top_entering, *top_leaving)])
     every_score = active_at.keys() | draft_at.keys()
-    edges = _bin_edges(min(every_score, default=0.0), max(every_score, default=0.0))
+    edges = bin_edges(min(every_score, default=0.0), max(every_score, default=0.0))
     outcomes_active = _outcomes_at((b, r) for b, _, r in decided)
     outcomes_draft = _outcomes_at((a, r) for _, a, r in decided)
     won = sum(1 for *_, r in decided if r == _WON)
@@ -264,7 +264,7 @@ def preview_job(
         return preview_draft(conn, draft, now=now)
 
 
-def _bin_edges(low: float, high: float) -> tuple[float, ...]:
+def bin_edges(low: float, high: float) -> tuple[float, ...]:
     """Edges every ten points, from 0 to 100 at least, widened to take every score."""
     start = min(0, math.floor(low / BIN_WIDTH) * BIN_WIDTH)
     stop = max(100, math.ceil(high / BIN_WIDTH) * BIN_WIDTH)
