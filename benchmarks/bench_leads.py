@@ -18,13 +18,13 @@ from common import bench_database, emit, peak_memory_mb, result
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from leaddesk.core.db import Database  # noqa: E402
-from leaddesk.core.leads import LeadFilter  # noqa: E402
-from leaddesk.ui.pages.leads_page import LeadsPage  # noqa: E402
-from leaddesk.ui.preferences import Preferences  # noqa: E402
+from leaddesk.core.db import Database
+from leaddesk.core.leads import LeadFilter
+from leaddesk.ui.pages.leads_page import LeadsPage
+from leaddesk.ui.preferences import Preferences
 
 SEARCHES = ("smith", "driftwood", "gmail.com", "5551", "+1 201 555", "emma.smith9")
 
@@ -53,7 +53,7 @@ def main() -> None:
         page.table.scrollTo(page.model.index(row, 0))
         page.grab()
         jump = time.perf_counter() - start
-        rows.append(result(f"Jump to row {row:,} and paint", jump * 1000, "ms", "–", True))
+        rows.append(result(f"Jump to row {row:,} and paint", jump * 1000, "ms", "-", True))
     for text in SEARCHES:
         start = time.perf_counter()
         page.model.set_filter(LeadFilter(search=text))
@@ -65,7 +65,7 @@ def main() -> None:
     page.model.set_filter(LeadFilter(tiers=("Hot",), countries=("DE", "AT", "CH")))
     page.model.lead(0)
     took = time.perf_counter() - start
-    rows.append(result("Filter Hot in DACH (count + first page)", took * 1000, "ms", "–", True,
+    rows.append(result("Filter Hot in DACH (count + first page)", took * 1000, "ms", "-", True,
                        found=page.model.rowCount()))  # fmt: skip
     memory = peak_memory_mb()
     rows.append(result("Peak process memory", memory, "MB", "< 300 MB", memory < 300))

@@ -118,6 +118,8 @@ leads = sa.Table(
     sa.Index("ix_leads_email", "email"),
     sa.Index("ix_leads_phone", "phone"),
     sa.Index("ix_leads_score", "score"),
+    sa.Index("ix_leads_status_score", "status", "score"),
+    sa.Index("ix_leads_tier_grade", "tier", "grade"),
     sa.Index("ix_leads_next_follow_up_at", "next_follow_up_at"),
     sa.Index("ix_leads_name_company", "last_name", "first_name", "company"),
     sa.Index("ix_leads_import_batch_id", "import_batch_id"),
@@ -132,7 +134,7 @@ class Activity(SQLModel, table=True):
     # Covers the per-lead activity totals of rescoring, and a lead's timeline.
     __table_args__ = (
         sa.Index("ix_activities_lead_kind", "lead_id", "kind", "outcome", "at"),
-        sa.Index("ix_activities_kind_at", "kind", "at"),
+        sa.Index("ix_activities_kind_at_outcome", "kind", "at", "outcome"),
     )
 
     id: int | None = ModelField(default=None, primary_key=True)
