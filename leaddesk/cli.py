@@ -36,6 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from leaddesk.core.activities import Outcome
+    from leaddesk.core.fields import LEAD_STATUSES, TIERS
 
     parser = _Parser(
         prog="leaddesk",
@@ -94,9 +95,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--follow-up", type=_datetime, metavar="ISO_DATETIME")
     p.add_argument("--rep", help="who made the call")
 
-    p = commands.add_parser("export", help="export leads or today's queue to Excel")
-    p.add_argument("file", type=Path)
+    p = commands.add_parser(
+        "export", help="export leads or today's queue to Excel (.xlsx) or CSV (.csv)"
+    )
+    p.add_argument("file", type=Path, help="the file to write; its extension chooses the format")
     p.add_argument("--what", choices=("leads", "queue"), default="leads")
+    p.add_argument(
+        "--search", default="", metavar="TEXT", help="name, email, company or part of a phone"
+    )
+    for flag, choices in (("--status", LEAD_STATUSES), ("--tier", TIERS)):
+        p.add_argument(
+            flag,
+            nargs="+",
+            action="extend",
+            default=[],
+            choices=choices,
+            metavar=flag.strip("-").upper(),
+            help="one or more of: " + ", ".join(choices),
+        )
+    p.add_argument(
+        "--owner",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME",
+        help='leads of these owners ("" for nobody\'s); with --what queue, whose queue',
+    )
 
     p = commands.add_parser(
         "model", help="list, create, preview, compare, activate, export or import scoring models"
@@ -408,9 +432,26 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from leaddesk.core.exporting import export_xlsx
+    from leaddesk.core.leads import LeadFilter
 
-    result = drive(export_xlsx(open_database(args), args.file, what=args.what))
-    print(f"Exported {result.rows} {args.what} to {result.path}.")
+    lead_filter = LeadFilter(
+        search=args.search,
+        statuses=tuple(args.status),
+        tiers=tuple(args.tier),
+        owners=tuple(args.owner),
+    )
+    owner = None
+    if args.what == "queue":
+        if args.search or args.status or args.tier or len(args.owner) > 1:
+            raise InvalidInputError(
+                "The queue is exported whole: --search, --status and --tier choose leads "
+                "(--what leads), and --owner names one rep whose queue to export."
+            )
+        owner, lead_filter = (args.owner or [None])[0], LeadFilter()
+    job = export_xlsx(open_database(args), args.file, args.what, lead_filter, owner=owner)
+    result = drive(job)
+    nouns = ("lead", "leads") if args.what == "leads" else ("queue entry", "queue entries")
+    print(f"Exported {result.rows:,} {nouns[result.rows != 1]} to {result.path}.")
     for warning in result.warnings:
         print(f"  warning: {warning}")
     return 0

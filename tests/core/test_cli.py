@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -142,6 +144,46 @@ def test_export_writes_a_workbook(cli: Any, tmp_path: Path) -> None:
     workbook.close()
     assert rows[0][0] == "LeadDesk ID"
     assert len(rows) == 26
+
+
+def test_export_a_filtered_view_to_csv(cli: Any, tmp_path: Path) -> None:
+    cli("demo", "--leads", "60")
+    _, out, _ = cli("leads", "--json")
+    leads = json.loads(out)
+    wanted = [
+        lead for lead in leads if lead["status"] in ("new", "contacted") and lead["tier"] == "Hot"
+    ]
+    assert 0 < len(wanted) < len(leads)
+    target = tmp_path / "hot.csv"
+    status, out, _ = cli("export", str(target), "--status", "new", "contacted", "--tier", "Hot")
+    assert status == 0
+    rows = list(csv.DictReader(target.read_text("utf-8-sig").splitlines()))
+    assert out == f"Exported {len(wanted):,} lead{'s' * (len(wanted) != 1)} to {target}.\n"
+    assert sorted(row["Email"] for row in rows) == sorted(lead["email"] for lead in wanted)
+    assert {row["Status"] for row in rows} <= {"new", "contacted"}
+
+
+def test_export_says_what_it_had_to_change(cli: Any, tmp_path: Path) -> None:
+    cli("import", str(contacts_workbook(tmp_path / "c.xlsx")))
+    connection = sqlite3.connect(tmp_path / "leads.db")
+    with connection:
+        connection.execute("UPDATE leads SET notes = 'bell\x07' WHERE id = 1")
+    connection.close()
+    status, out, _ = cli("export", str(tmp_path / "out.xlsx"), "--search", "ada")
+    assert status == 0
+    assert out.splitlines() == [
+        f"Exported 1 lead to {tmp_path / 'out.xlsx'}.",
+        "  warning: 1 cells held control characters Excel cannot store; they were removed.",
+    ]
+
+
+def test_export_of_the_queue_refuses_lead_filters(cli: Any, tmp_path: Path) -> None:
+    status, _, err = cli("export", str(tmp_path / "q.xlsx"), "--what", "queue", "--tier", "Hot")
+    assert status == 2
+    assert err.startswith("error: The queue is exported whole")
+    status, out, _ = cli("export", str(tmp_path / "q.xlsx"), "--what", "queue")
+    assert status == 0
+    assert out.startswith("Exported 0 queue entries to ")
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,30 @@ def guess_mapping(headers: Sequence[str], registry: FieldRegistry) -> Mapping_:
     return mapping
 
 
+def export_mapping(headers: Sequence[str], registry: FieldRegistry) -> Mapping_:
+    """Header -> field name for a file LeadDesk exported, whose headers are field labels.
+
+    Each label maps back to its own field, a custom field included even when its label is
+    also a synonym of a built-in field ("Mobile" kept beside "Phone"); any other header is
+    guessed as in ``guess_mapping``.
+    """
+    by_label: dict[str, str] = {}
+    for f in registry.importable():
+        by_label.setdefault(header_key(f.label), f.name)
+    mapping: Mapping_ = {}
+    taken: set[str] = set()
+    for header in headers:
+        name = by_label.get(header_key(header))
+        mapping[header] = name if name not in taken else None
+        if name is not None:
+            taken.add(name)
+    for header, guess in guess_mapping(headers, registry).items():
+        if mapping[header] is None and guess is not None and guess not in taken:
+            mapping[header] = guess
+            taken.add(guess)
+    return mapping
+
+
 def parse_map_overrides(items: Iterable[str]) -> Mapping_:
     """``["Header=field", "Notes="]`` -> ``{"Header": "field", "Notes": None}``.
 

@@ -1,6 +1,7 @@
 """Which rows are the same person, and which existing lead each one is.
 
-Identity, in the order it decides: external id, email, phone, then first and last name with
+Identity, in the order it decides: the lead a row was exported from (its LeadDesk ID, when
+the ID is this database's), external id, email, phone, then first and last name with
 company. Rows of one file are merged first; the merged leads are then looked up in the
 database by their own keys only (chunked ``IN`` queries along the indexes), so matching costs
 the size of the file, not of the database.
@@ -20,9 +21,12 @@ from leaddesk.core.schema import leads
 FLAGS = ("do_not_call", "do_not_email")
 
 
-def conflicting(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Two records with different external ids are different leads whatever else matches."""
-    x, y = a.get("external_id"), b.get("external_id")
+def conflicting(a: Record, b: Record) -> bool:
+    """Two records exported from different leads, or with different external ids, are
+    different leads whatever else matches."""
+    if a.lead_id is not None and b.lead_id is not None and a.lead_id != b.lead_id:
+        return True
+    x, y = a.values.get("external_id"), b.values.get("external_id")
     return bool(x and y and x != y)
 
 
@@ -38,6 +42,8 @@ def merge_into(target: Record, other: Record) -> None:
                 target.values["phone_digits"] = other.values.get("phone_digits")
     for key, value in other.custom.items():
         target.custom.setdefault(key, value)
+    if target.lead_id is None:
+        target.lead_id = other.lead_id
     for identity in other.keys:
         if identity not in target.keys:
             target.keys.append(identity)
@@ -52,7 +58,7 @@ def merge_in_file(records: list[Record]) -> tuple[list[Record], int]:
         target = None
         for key in record.keys:
             found = index.get(key)
-            if found is not None and not conflicting(groups[found].values, record.values):
+            if found is not None and not conflicting(groups[found], record):
                 target = found
                 break
         if target is None:
@@ -81,25 +87,38 @@ def match_existing(conn: Connection, groups: list[Record]) -> dict[int, int]:
 
     External ids, emails and phones are looked up by the file's own values; the folded name
     with company has no index, so the names are read only for groups nothing else matched.
-    A lead whose external id differs from the group's is never a match.
+    A lead whose external id differs from the group's is never a match. A group exported
+    from a lead that still exists is that lead, whatever its other keys say now.
     """
     if not groups or conn.execute(sa.select(leads.c.id).limit(1)).first() is None:
         return {}
+    existing = _existing_ids(conn, sorted({g.lead_id for g in groups if g.lead_id is not None}))
+    matches: dict[int, int] = {
+        index: group.lead_id
+        for index, group in enumerate(groups)
+        if group.lead_id is not None and group.lead_id in existing
+    }
+    rest = [group for index, group in enumerate(groups) if index not in matches]
     found: dict[tuple[str, str], int] = {}
     for kind, column, condition in _INDEXED:
-        values = sorted({value for group in groups for k, value in group.keys if k == kind})
+        values = sorted({value for group in rest for k, value in group.keys if k == kind})
         for start in range(0, len(values), LOOKUP_CHUNK):
             chunk = values[start : start + LOOKUP_CHUNK]
             query = sa.select(leads.c.id, column).where(column.in_(chunk), condition)
             for lead_id, value in conn.execute(query):
                 if found.get((kind, value), lead_id) >= lead_id:
                     found[kind, value] = lead_id
-    unmatched = [group for group in groups if not any(key in found for key in group.keys)]
+    unmatched = [
+        group
+        for index, group in enumerate(groups)
+        if index not in matches and not any(key in found for key in group.keys)
+    ]
     if any(kind == "n" for group in unmatched for kind, _ in group.keys):
         found.update(_name_keys(conn))
     external = _external_ids(conn, sorted(set(found.values())))
-    matches: dict[int, int] = {}
     for index, group in enumerate(groups):
+        if index in matches:
+            continue
         own = group.values.get("external_id")
         for key in group.keys:
             lead_id = found.get(key)
@@ -107,6 +126,14 @@ def match_existing(conn: Connection, groups: list[Record]) -> dict[int, int]:
                 matches[index] = lead_id
                 break
     return matches
+
+
+def _existing_ids(conn: Connection, ids: list[int]) -> set[int]:
+    existing: set[int] = set()
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        existing.update(conn.execute(sa.select(leads.c.id).where(leads.c.id.in_(chunk))).scalars())
+    return existing
 
 
 def _name_keys(conn: Connection) -> dict[tuple[str, str], int]:

@@ -34,6 +34,7 @@ from leaddesk.core.fields import (
     custom_field,
 )
 from leaddesk.core.importing import mapping as mapping_mod
+from leaddesk.core.importing.exported import take_exported_columns
 from leaddesk.core.importing.history import snapshot
 from leaddesk.core.importing.matching import (
     FLAGS,
@@ -160,16 +161,29 @@ class _Plan:
 
 
 def _resolve_mapping(
-    conn: Connection, table: SheetData, options: ImportOptions, registry: FieldRegistry
+    conn: Connection,
+    table: SheetData,
+    options: ImportOptions,
+    registry: FieldRegistry,
+    exported: bool,
 ) -> tuple[dict[str, Field], dict[str, str | None], list[Field], list[str], bool]:
     """Header -> target field (custom fields created for unmapped headers), the mapping as
-    names, the new custom fields, warnings, and whether a saved mapping was the base."""
+    names, the new custom fields, warnings, and whether a saved mapping was the base.
+
+    ``exported``: a file LeadDesk wrote, whose headers are field labels and whose values
+    fit their fields; in a workbook its cells' types also give new custom fields theirs.
+    """
     headers = table.headers
     warnings: list[str] = []
     saved = mapping_mod.load_saved_mapping(conn, headers)
-    guessed = mapping_mod.guess_mapping(headers, registry)
+    if exported:
+        guessed = mapping_mod.export_mapping(headers, registry)
+    else:
+        guessed = mapping_mod.guess_mapping(headers, registry)
     if saved is not None:
         base = {h: (n if n is not None and n in registry else guessed[h]) for h, n in saved.items()}
+    elif exported:
+        base = guessed
     else:
         columns = column_samples(table, 200)
         base, warnings = mapping_mod.check_against_values(guessed, columns, registry)
@@ -181,7 +195,8 @@ def _resolve_mapping(
         name = chosen[header]
         if name is None:
             key = registry.unused_custom_key(header)
-            target = custom_field(key, header, infer_type(samples[header]))
+            typed = exported and table.sheet is not None  # a workbook, not a CSV file
+            target = custom_field(key, header, infer_type(samples[header], typed=typed))
             registry = FieldRegistry([*registry.custom, target])
             new_fields.append(target)
         else:
@@ -227,8 +242,9 @@ def _plan(
             f"{path.name} has a header row ({', '.join(table.headers)}) but no rows below it: "
             "there is nothing to import."
         )
+    exported = take_exported_columns(conn, table)
     targets, resolved, new_fields, warnings, saved = _resolve_mapping(
-        conn, table, options, registry
+        conn, table, options, registry, exported is not None
     )
     if not any(t.name in (*IDENTITY_FIELDS, "company") for t in targets.values()):
         raise BadFileError(
@@ -237,7 +253,8 @@ def _plan(
             'choose its field in the import wizard or with --map "Header=field".'
         )
     full_registry = FieldRegistry([*registry.custom, *new_fields])
-    normalizer = Normalizer(table, targets, full_registry, region)
+    lead_ids = exported.lead_ids if exported is not None else None
+    normalizer = Normalizer(table, targets, full_registry, region, lead_ids)
     report = ImportReport(
         batch_id=None,
         file_name=path.name,
@@ -268,6 +285,18 @@ def _plan(
             claimed[lead_id] = group
             updates.append((lead_id, group))
     new_fields += [f for f in normalizer.raw_fields.values() if f.name not in full_registry]
+    gone = sum(
+        1
+        for index, group in enumerate(groups)
+        if group.lead_id is not None and matches.get(index) != group.lead_id
+    )
+    if gone:
+        warnings.append(
+            f"{gone:,} row(s) were exported from leads that have been deleted since; they "
+            "were matched by external ID, email, phone and name, or added as new leads."
+        )
+    if exported is not None:
+        warnings += exported.warnings()
     report.warnings = (
         warnings
         + [f"Row {row}: {why}; it is not a lead and was left out." for row, why in table.left_out]
@@ -306,6 +335,14 @@ def _is_empty(name: str, value: Any) -> bool:
     return value is None or value == "" or (name == "status" and value == "new")
 
 
+def _same(current: Any, value: Any) -> bool:
+    """An imported value is no change: moments count to the second, as spreadsheets keep
+    them, so re-importing an export does not touch every lead LeadDesk timed finer."""
+    if isinstance(current, datetime) and isinstance(value, datetime):
+        return current.replace(microsecond=0) == value.replace(microsecond=0)
+    return bool(current == value)
+
+
 def _changes(lead: dict[str, Any], record: Record, mode: OnDuplicate) -> dict[str, Any]:
     """The columns an import changes on an existing lead (flags are never cleared)."""
     changes: dict[str, Any] = {}
@@ -316,7 +353,7 @@ def _changes(lead: dict[str, Any], record: Record, mode: OnDuplicate) -> dict[st
         if name in FLAGS:
             if value and not current:
                 changes[name] = True
-        elif current != value and (mode == "overwrite" or _is_empty(name, current)):
+        elif not _same(current, value) and (mode == "overwrite" or _is_empty(name, current)):
             changes[name] = value
     if "phone" in changes:
         changes["phone_valid"] = record.values.get("phone_valid", True)

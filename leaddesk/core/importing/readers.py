@@ -2,7 +2,8 @@
 
 The file type is chosen by content (an ``.xls`` that is really CSV, an ``.xlsx`` that is really
 a password-protected container), workbooks go through python-calamine, text files through
-the standard library with encoding and delimiter detection. The header row is found by
+the standard library with encoding and delimiter detection (and without the apostrophe that
+protects a cell starting like a formula, ``=1+1`` written ``'=1+1``). The header row is found by
 itself, titles, "Filtered By:" lines, blank rows and totals/footers are left out, and every
 row keeps its spreadsheet row number so problems can be reported where the user sees them.
 Anything unreadable raises ``BadFileError`` with a message saying what to do; archives are
@@ -26,6 +27,7 @@ from typing import cast
 import python_calamine
 
 from leaddesk.core.errors import BadFileError
+from leaddesk.core.exporting.cells import unprotect_csv
 from leaddesk.core.fields import FieldRegistry, header_key
 from leaddesk.core.importing.normalize import clean_text
 
@@ -379,6 +381,8 @@ def _read_csv(path: Path) -> list[list[Cell]]:
                     f"{path.name} holds more than {MAX_CELLS:,} cells, too many to import at "
                     "once. Split it into smaller files and import them one after another."
                 )
+            if any(cell[:1] == "'" for cell in row):  # written with formula protection
+                row = [unprotect_csv(cell) for cell in row]
             rows.append(list(row))
         return rows
     except csv.Error as exc:

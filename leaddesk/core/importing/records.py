@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -42,7 +42,7 @@ from leaddesk.core.importing.readers import SheetData
 from leaddesk.core.progress import Job, Progress
 
 CHUNK = 2000
-_PLAIN_NUMBER = re.compile(r"[\d\s.,]+")
+_PLAIN_NUMBER = re.compile(r"-?[\d\s.,]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +53,17 @@ class RejectedRow:
 
 @dataclass(slots=True)
 class Record:
-    """One lead as the file describes it (a row, or several merged rows)."""
+    """One lead as the file describes it (a row, or several merged rows).
+
+    ``lead_id`` is the lead of this database the row was exported from (its LeadDesk ID),
+    if it carries one with this database's tag.
+    """
 
     row: int
     values: dict[str, Any]
     custom: dict[str, Any]
     keys: list[tuple[str, str]] = field(default_factory=list)
+    lead_id: int | None = None
 
 
 _STATUS_WORDS = {
@@ -144,15 +149,24 @@ def _is_date(value: object) -> bool:
     )
 
 
-def infer_type(values: Sequence[object]) -> FieldType:
+def _is_typed_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def infer_type(values: Sequence[object], *, typed: bool = False) -> FieldType:
     """The type of a new custom field, from its first values (text when in doubt); dates
-    that all fall at midnight make a date field, not a datetime one."""
+    that all fall at midnight make a date field, not a datetime one.
+
+    ``typed``: the cells' own types decide, text staying text however it reads ("123",
+    "yes"): for workbooks LeadDesk exported, which type every cell.
+    """
     sample = [v for v in values if v is not None][:500]
-    for type_, test in (
-        (FieldType.BOOL, _is_bool_word),
-        (FieldType.NUMBER, _is_number),
-        (FieldType.DATETIME, _is_date),
-    ):
+    tests: tuple[tuple[FieldType, Callable[[object], bool]], ...] = (
+        (FieldType.BOOL, (lambda v: isinstance(v, bool)) if typed else _is_bool_word),
+        (FieldType.NUMBER, _is_typed_number if typed else _is_number),
+        (FieldType.DATETIME, (lambda v: isinstance(v, datetime | date)) if typed else _is_date),
+    )
+    for type_, test in tests:
         if sample and all(test(v) for v in sample):
             if type_ is FieldType.DATETIME and all(_at_midnight(v) for v in sample):
                 return FieldType.DATE
@@ -175,8 +189,10 @@ class Normalizer:
         targets: dict[str, Field],
         registry: FieldRegistry,
         region: str | None,
+        lead_ids: Mapping[int, int] | None = None,
     ) -> None:
         self.table = table
+        self.lead_ids = lead_ids or {}
         self.registry = registry
         self.region = region
         self.raw_fields: dict[str, Field] = {}
@@ -374,6 +390,9 @@ class Normalizer:
                 values["last_name"] = last
         bad_email = values.pop("_bad_email", None)
         record.keys = identity_keys(values)
+        record.lead_id = self.lead_ids.get(row)
+        if record.lead_id is not None:  # decides before any other identity
+            record.keys.insert(0, ("i", str(record.lead_id)))
         if not record.keys and not values.get("company"):
             self.rejected.append(RejectedRow(row, _no_identity_reason(bad_email)))
             return False

@@ -33,7 +33,14 @@ from leaddesk.core.leads import LIKE_ESCAPE, escape_like, load_registry
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import Activity, Setting, leads
 from leaddesk.core.scoring import common
-from leaddesk.core.scoring.model import ActivityRule, Rule, ScoringModel, check
+from leaddesk.core.scoring.model import (
+    ActivityRule,
+    Rule,
+    ScoringModel,
+    activity_label,
+    check,
+    rule_label,
+)
 
 activities = Activity.__table__  # type: ignore[attr-defined]
 settings = Setting.__table__  # type: ignore[attr-defined]
@@ -62,6 +69,15 @@ class RescoreResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"scored": self.scored, "changed": self.changed, "up_to_date": self.up_to_date}
+
+
+@dataclass(frozen=True, slots=True)
+class RulePoints:
+    """A column of ``Compiler.rule_points``: a rule's (or a cap's) points in one group."""
+
+    group: str  # "fit" or "engagement"
+    label: str
+    key: str  # the column's name in the query
 
 
 class Compiler:
@@ -246,9 +262,7 @@ class Compiler:
             .cte("raw")
             .prefix_with("MATERIALIZED")
         )
-        fit = self._capped(round_sql(raw.c.fit), model.fit_cap)
-        eng = self._capped(round_sql(raw.c.eng), model.engagement_cap)
-        total = round_sql(fit + eng)
+        fit, eng, total = self._totals(raw.c.fit, raw.c.eng)
         grade = _bands(fit, model.grade_bands, ("A", "B", "C"), "D")
         tier = _bands(total, model.tier_bands, ("Hot", "Warm"), "Cold")
         return sa.select(
@@ -259,6 +273,83 @@ class Compiler:
             grade.label("grade"),
             tier.label("tier"),
         ).subquery("scores")
+
+    def _totals(
+        self, fit_raw: sa.ColumnElement[Any], eng_raw: sa.ColumnElement[Any]
+    ) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any], sa.ColumnElement[Any]]:
+        """The fit, engagement and total scores from the two groups' raw sums."""
+        fit = self._capped(round_sql(fit_raw), self.model.fit_cap)
+        eng = self._capped(round_sql(eng_raw), self.model.engagement_cap)
+        return fit, eng, round_sql(fit + eng)
+
+    def rule_points(
+        self, lead_scope: sa.ColumnElement[bool], act_scope: sa.ColumnElement[bool]
+    ) -> tuple[sa.Select[Any], list[RulePoints]]:
+        """Per lead in scope: ``id``, ``fit``, ``eng``, ``total``, then each rule's points in
+        the order of the returned ``RulePoints``.
+
+        What ``explain`` lists for one lead, for many leads in one statement (the export's
+        score breakdown): one column per enabled rule (0.0 where it gave nothing), activity
+        rules rounded and capped as scored, and a group cap's cut as a column of its own, so
+        a lead's columns add up to its scores exactly as ``scores`` computes them.
+        """
+        model = self.model
+        points: list[RulePoints] = []
+        columns: list[sa.ColumnElement[Any]] = [leads.c.id.label("id")]
+
+        def add(group: str, label: str, value: sa.ColumnElement[Any]) -> None:
+            key = f"p{len(points)}"
+            points.append(RulePoints(group, label, key))
+            columns.append(value.label(key))
+
+        for group, rules in (("fit", model.fit_rules), ("engagement", model.engagement_rules)):
+            for rule in rules:
+                if rule.enabled:
+                    matched = sa.case(
+                        (self.condition(rule), sa.literal(float(rule.points))), else_=0.0
+                    )
+                    add(group, rule_label(rule, self.registry), matched)
+        act = self.activity_totals(act_scope)
+        source: sa.FromClause = leads
+        if act is not None:
+            source = leads.outerjoin(act, act.c.lead_id == leads.c.id)
+            for index, activity in enumerate(self.activity_rules()):
+                value = round_sql(sa.func.coalesce(act.c[f"a{index}"], 0.0))
+                capped = self._capped(value, activity.cap, negative=activity.points < 0)
+                add("engagement", activity_label(activity), capped)
+        raw = (
+            sa.select(*columns)
+            .select_from(source)
+            .where(lead_scope)
+            .cte("points")
+            .prefix_with("MATERIALIZED")
+        )
+        sums: dict[str, sa.ColumnElement[Any]] = {}
+        for group in ("fit", "engagement"):
+            total: sa.ColumnElement[Any] = sa.literal_column("0.0", sa.Float())
+            for column in points:
+                if column.group == group:
+                    total = total + raw.c[column.key]
+            sums[group] = total
+        fit, eng, score = self._totals(sums["fit"], sums["engagement"])
+        cuts: dict[str, sa.ColumnElement[Any]] = {}
+        for group, value, cap in (
+            ("fit", fit, model.fit_cap),
+            ("engagement", eng, model.engagement_cap),
+        ):
+            if cap is not None:
+                key = f"{group}_cap"
+                points.append(RulePoints(group, f"cap: {group} limited to {cap:g}", key))
+                cuts[key] = (value - round_sql(sums[group])).label(key)
+        points.sort(key=lambda column: column.group != "fit")  # each cap after its group
+        query = sa.select(
+            raw.c.id,
+            fit.label("fit"),
+            eng.label("eng"),
+            score.label("total"),
+            *(cuts[p.key] if p.key in cuts else raw.c[p.key] for p in points),
+        )
+        return query, points
 
     def _capped(
         self, value: sa.ColumnElement[Any], cap: float | None, *, negative: bool = False
@@ -482,8 +573,8 @@ def _staged_rescore(
 ) -> Job[int]:
     """Every lead of a large SQLite database: changed scores staged, then written at once.
 
-    Updating a lead in place also moves its entry in the score index; when most scores
-    change (a new model), dropping that index and building it again afterwards costs a
+    Updating a lead in place also moves its entries in the score indexes; when most scores
+    change (a new model), dropping those indexes and building them again afterwards costs a
     third as much. Staging the changed scores first tells which case this is.
     """
     staged = _staged_table()
@@ -497,11 +588,11 @@ def _staged_rescore(
         changed = int(conn.execute(sa.select(sa.func.count()).select_from(staged)).scalar_one())
         if changed:
             yield Progress(total, total, f"Saving {changed:,} new scores")
-            index = _SCORE_INDEX if changed > total * REBUILD_SHARE else None
-            if index is not None:
+            rebuilt = _SCORE_INDEXES if changed > total * REBUILD_SHARE else ()
+            for index in rebuilt:
                 index.drop(conn)
             conn.execute(compiler.update_from(staged, model_id))
-            if index is not None:
+            for index in rebuilt:
                 index.create(conn)
         conn.execute(compiler.restamp(model_id, sa.true()))
         return changed
@@ -523,7 +614,12 @@ def _staged_table() -> sa.Table:
     )
 
 
-_SCORE_INDEX = next(index for index in leads.indexes if index.name == "ix_leads_score")
+# The indexes whose entries move when scores change (the dashboard's read tier and grade).
+_SCORE_INDEXES = tuple(
+    index
+    for index in leads.indexes
+    if index.name in ("ix_leads_score", "ix_leads_status_score", "ix_leads_tier_grade")
+)
 
 
 def scores_current(conn: Connection, model_id: int, model: ScoringModel, moment: datetime) -> bool:
