@@ -28,16 +28,18 @@ from PySide6.QtWidgets import (
 from leaddesk import APP_NAME, __version__, paths
 from leaddesk.core.db import Database, backup_name
 from leaddesk.core.errors import LeadDeskError, NotFoundError
-from leaddesk.core.exporting import ExportResult, export_xlsx
+from leaddesk.core.exporting import ExportResult, describe_filter, export_xlsx
 from leaddesk.core.leads import LeadFilter, lead_count
+from leaddesk.core.queue import build_queue
 from leaddesk.core.sample import load_sample
 from leaddesk.ui import dialogs, theme
 from leaddesk.ui.daily_rescore import DailyRescore
+from leaddesk.ui.export_dialog import ExportCounts, ask_export
 from leaddesk.ui.lead_detail import LeadDetailDialog
 from leaddesk.ui.pages.dashboard_page import DashboardPage
 from leaddesk.ui.pages.import_page import ImportPage, is_spreadsheet
 from leaddesk.ui.pages.leads_page import LeadsPage
-from leaddesk.ui.pages.queue_page import QueuePage
+from leaddesk.ui.pages.queue_page import QUEUE_LIMIT, QueuePage
 from leaddesk.ui.pages.scoring_page import ScoringPage
 from leaddesk.ui.pages.settings_page import SettingsPage
 from leaddesk.ui.pages.welcome_page import WelcomePage
@@ -219,7 +221,7 @@ class MainWindow(QMainWindow):
         self.scoring_page.open_lead_requested.connect(self.show_lead)
         self.leads_page.open_lead_requested.connect(self.show_lead)
         self.leads_page.leads_changed.connect(lambda: self.refresh(source=self.leads_page))
-        self.leads_page.export_requested.connect(self.export_leads_of)
+        self.leads_page.export_requested.connect(lambda *_: self.export_leads())
         self.dashboard_page.open_leads.connect(self.show_leads_of)
         self.setWindowTitle(
             f"{self.db.path.name if self.db.path else self.db.describe()} — {APP_NAME}"
@@ -327,32 +329,38 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def export_leads(self, path: Path | None = None) -> None:
-        """File ▸ Export…: every lead to an Excel workbook."""
-        if path is None:
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Export leads", str(Path.home() / "leads.xlsx"), "Excel workbook (*.xlsx)"
-            )
-            if not name:
-                return
-            path = Path(name)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_suffix(path.suffix + ".xlsx")
-        self.worker = run_with_progress(
-            self, export_xlsx(self.db, path, what="leads"), "Exporting leads…", self._exported
-        )
+        """File ▸ Export… (and Export… on selected leads): what to export, and where.
 
-    def export_leads_of(self, lead_filter: LeadFilter, described: str) -> None:
-        """Export some leads (a selection on the Leads page) to a workbook the user names."""
-        name, _ = QFileDialog.getSaveFileName(
-            self, f"Export {described}", str(Path.home() / "leads.xlsx"), "Excel workbook (*.xlsx)"
-        )
-        if not name:
-            return
-        path = Path(name)
-        self.worker = run_with_progress(
-            self, export_xlsx(self.db, path, lead_filter=lead_filter), "Exporting leads…",
-            self._exported,
+        With ``path`` every lead goes to that file without asking (the tests' shortcut).
+        """
+        page = self.leads_page
+        shown = page.model.lead_filter
+        order_by, descending = page.model.sort_key()
+        if path is None:
+            with self.db.read() as conn:
+                counts = ExportCounts(
+                    all=lead_count(conn),
+                    shown=page.model.rowCount(),
+                    shown_in_words=describe_filter(shown, page.model.registry),
+                    selected=page.selected_count(),
+                    queue=len(build_queue(conn, settings=self.preferences.queue_settings(self.db),
+                                          owner=None, limit=QUEUE_LIMIT)),
+                )  # fmt: skip
+            choice = ask_export(self, counts)
+            if choice is None:
+                return
+            scope, path = choice.scope, choice.path
+        else:
+            scope = "all"
+            if path.suffix.lower() not in (".xlsx", ".csv"):
+                path = path.with_suffix(path.suffix + ".xlsx")
+        filters = {"all": LeadFilter(), "shown": shown, "queue": None}
+        lead_filter = filters[scope] if scope in filters else page.selection_filter()[0]
+        job = export_xlsx(
+            self.db, path, what="queue" if scope == "queue" else "leads",
+            lead_filter=lead_filter, order_by=(order_by,), descending=descending,
         )  # fmt: skip
+        self.worker = run_with_progress(self, job, "Exporting leads…", self._exported)
 
     def _exported(self, result: ExportResult) -> None:
         message = f"Exported {result.rows:,} leads to {result.path}."

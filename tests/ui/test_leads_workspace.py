@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -9,6 +13,8 @@ from pytestqt.qtbot import QtBot
 from leaddesk.core.db import Database
 from leaddesk.core.leads import LeadFilter, count_leads, list_leads
 from leaddesk.core.saved_views import load_views
+from leaddesk.ui import main_window
+from leaddesk.ui.export_dialog import ExportChoice, ExportCounts
 from leaddesk.ui.lead_detail import LeadDetailDialog
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.pages.leads_page import LeadsPage
@@ -175,3 +181,29 @@ def test_enter_on_a_lead_opens_its_detail(
     qtbot.waitUntil(dialog.isVisible)
     assert dialog._lead_id == page.model.lead(0)["id"]  # type: ignore[index]
     dialog.reject()
+
+
+def test_export_of_the_leads_shown_writes_just_those(
+    qtbot: QtBot,
+    sample_db: Database,
+    window: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = leads_page(window)
+    tick(page, "tiers", "Hot")
+    asked: list[ExportCounts] = []
+
+    def answer(_parent: object, counts: ExportCounts) -> ExportChoice:
+        asked.append(counts)
+        return ExportChoice("shown", tmp_path / "hot.xlsx")
+
+    monkeypatch.setattr(main_window, "ask_export", answer)
+    window.export_leads()
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage().startswith("Exported"), timeout=10_000
+    )
+    assert asked[0].shown == page.model.rowCount()
+    assert asked[0].shown_in_words == "tier Hot"
+    sheet = load_workbook(tmp_path / "hot.xlsx")["Leads"]
+    assert sheet.max_row - 1 == page.model.rowCount()
