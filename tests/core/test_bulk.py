@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,8 @@ from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.leads import LeadFilter, get_lead, update_lead
 from leaddesk.core.progress import run
 from leaddesk.core.schema import Activity, leads
-from tests.core.conftest import AddLeads
+
+AddLeads = Callable[..., list[int]]  # the add_leads fixture (tests/core/conftest.py)
 
 CALL = {"kind": "call", "outcome": "connected", "at": datetime(2026, 11, 2, 10, tzinfo=UTC)}
 

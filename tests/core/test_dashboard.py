@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,8 @@ from leaddesk.core.progress import run
 from leaddesk.core.schema import ImportBatch
 from leaddesk.core.scoring import store
 from leaddesk.core.scoring.model import default_model
-from tests.core.conftest import AddLeads
+
+AddLeads = Callable[..., list[int]]  # the add_leads fixture (tests/core/conftest.py)
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday; Berlin left summer time on Oct 25
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +16,8 @@ from leaddesk.core.db import Database
 from leaddesk.core.leads import PHONE_IN_PARTS, LeadFilter, count_leads, list_leads
 from leaddesk.core.schema import leads, utcnow
 from leaddesk.core.search_index import SearchTerm
-from tests.core.conftest import AddLeads
+
+AddLeads = Callable[..., list[int]]  # the add_leads fixture (tests/core/conftest.py)
 
 NOW = utcnow()
 CALLED = datetime(2026, 11, 2, 10, tzinfo=UTC)

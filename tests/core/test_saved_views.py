@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from leaddesk.core.db import Database
@@ -9,7 +11,8 @@ from leaddesk.core.errors import InvalidInputError
 from leaddesk.core.leads import LeadFilter, common_values
 from leaddesk.core.saved_views import STARTER_VIEWS, SavedView, delete_view, load_views, save_view
 from leaddesk.core.settings_store import write_setting
-from tests.core.conftest import AddLeads
+
+AddLeads = Callable[..., list[int]]  # the add_leads fixture (tests/core/conftest.py)
 
 
 def test_a_new_database_offers_the_starter_views(db: Database) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from leaddesk.ui.lead_detail import LeadDetailDialog
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.pages.leads_page import LeadsPage
 from leaddesk.ui.preferences import Preferences
-from tests.conftest import AnswerDialog
+
+AnswerDialog = Callable[..., list[str]]  # the answer_dialog fixture (tests/conftest.py)
 
 
 def leads_page(window: MainWindow) -> LeadsPage:
