@@ -22,7 +22,7 @@ from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.fields import LEAD_STATUSES, REASON_STATUSES
 from leaddesk.core.importing.history import restore_value, snapshot
 from leaddesk.core.importing.records import json_value
-from leaddesk.core.leads import LeadFilter, count_leads, display_name
+from leaddesk.core.leads import LeadFilter, count_leads
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import Activity, BulkEdit, BulkEditRow, leads, utcnow
 from leaddesk.core.scoring.sql import rescore_with_active
@@ -277,12 +277,3 @@ def last_undoable(conn: Connection) -> dict[str, Any] | None:
     )
     row = conn.execute(query).mappings().first()
     return dict(row) if row else None
-
-
-def confirmation(conn: Connection, lead_filter: LeadFilter, action: BulkAction) -> str:
-    """What to ask before a deletion: how many, and a name when it is one lead."""
-    count = count_leads(conn, lead_filter)
-    if count == 1:
-        lead = conn.execute(sa.select(leads).where(lead_filter.clause())).mappings().one()
-        return f"Delete {display_name(dict(lead))}? Their calls and history go too."
-    return f"Delete {count:,} leads? Their calls and history go too."
