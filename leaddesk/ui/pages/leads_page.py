@@ -161,6 +161,7 @@ class LeadsPage(QWidget):
         self.message_bar.setLayout(message_row)
         self.message_bar.hide()
 
+        self.score_delegate = ScoreDelegate(self)  # one, moved to wherever the score column is
         self.table = self._make_table()
         self.empty = EmptyState(theme.icon("leads"), "", "")
         self.stack = QStackedWidget()
@@ -231,7 +232,7 @@ class LeadsPage(QWidget):
             self.table.setItemDelegateForColumn(column, None)  # type: ignore[arg-type]
         header.blockSignals(False)
         if "score" in self.model.column_names():
-            self.table.setItemDelegateForColumn(self.model.column_of("score"), ScoreDelegate(self))
+            self.table.setItemDelegateForColumn(self.model.column_of("score"), self.score_delegate)
         order_by, descending = self.model.sort_key()
         if order_by in self.model.column_names():
             header.setSortIndicator(
