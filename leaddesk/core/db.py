@@ -26,7 +26,7 @@ from leaddesk.core.errors import DatabaseError
 
 # The newest schema this LeadDesk knows; a test holds it equal to Alembic's head, so the
 # common case (database already current) needs no Alembic import at start-up.
-SCHEMA_HEAD = "0005_dashboard_indexes"
+SCHEMA_HEAD = "0006_predictive"
 
 _WRITE = "leaddesk_write"
 

@@ -210,6 +210,8 @@ BUILTIN_FIELDS: tuple[Field, ...] = (
     Field("engagement_score", _T.NUMBER, "Engagement score", _G.SCORE, importable=False),
     Field("grade", _T.CHOICE, "Grade", _G.SCORE, choices=GRADES, importable=False),
     Field("tier", _T.CHOICE, "Tier", _G.SCORE, choices=TIERS, importable=False),
+    # The predictive model's chance (0-100 %) that the lead reaches the team's outcome.
+    Field("probability", _T.NUMBER, "Probability", _G.SCORE, importable=False),
     Field("scored_at", _T.DATETIME, "Scored", _G.SCORE, importable=False),
     Field("created_at", _T.DATETIME, "Added", _G.PIPELINE, importable=False),
     Field("updated_at", _T.DATETIME, "Updated", _G.PIPELINE, importable=False),

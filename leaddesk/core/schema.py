@@ -120,6 +120,7 @@ leads = sa.Table(
     sa.Index("ix_leads_score", "score"),
     sa.Index("ix_leads_status_score", "status", "score"),
     sa.Index("ix_leads_tier_grade", "tier", "grade"),
+    sa.Index("ix_leads_probability", "probability"),
     sa.Index("ix_leads_next_follow_up_at", "next_follow_up_at"),
     sa.Index("ix_leads_name_company", "last_name", "first_name", "company"),
     sa.Index("ix_leads_import_batch_id", "import_batch_id"),
@@ -164,6 +165,22 @@ class ScoringModelRecord(SQLModel, table=True):
     definition: dict[str, Any] = ModelField(sa_type=JSONType)
     created_at: datetime = ModelField(sa_type=UTCDateTime, default_factory=utcnow)
     activated_at: datetime | None = ModelField(default=None, sa_type=UTCDateTime)
+
+
+class PredictiveModelRecord(SQLModel, table=True):
+    """A predictive model learned from the team's outcomes, stored as data (never a pickle):
+    its features, encodings and coefficients or trees, and how well it did on a hold-out."""
+
+    __tablename__ = "predictive_models"
+
+    id: int | None = ModelField(default=None, primary_key=True)
+    target: str = ModelField(max_length=80)  # "status" (won vs lost) or a yes/no field
+    state: str = ModelField(default="active", max_length=20)  # active, archived
+    kind: str = ModelField(max_length=40)  # "logistic regression", "boosted trees"
+    trained_at: datetime = ModelField(sa_type=UTCDateTime, default_factory=utcnow)
+    outcomes: int = 0  # leads with a known outcome when it was trained
+    metrics: dict[str, Any] = ModelField(sa_type=JSONType)
+    definition: dict[str, Any] = ModelField(sa_type=JSONType)
 
 
 class ImportBatch(SQLModel, table=True):
@@ -275,6 +292,7 @@ __all__ = [
     "CustomFieldRecord",
     "ImportBatch",
     "ImportChange",
+    "PredictiveModelRecord",
     "SavedMapping",
     "ScoringModelRecord",
     "Setting",

@@ -1,0 +1,280 @@
+"""What the predictive model sees of a lead, planned from the field registry.
+
+Every field that says who the lead is or what it did is a feature: numbers, categories
+(text, choices, countries, yes/no), dates as ages in days, the email's domain type, the
+lead's activities (counts by kind, days since the last), and the rule score. Identifiers
+(names, emails, phones, ids) never are, nor is LeadDesk's own work with the lead (status,
+owner, calls), which would teach the model what the team already decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from leaddesk.core.fields import Field, FieldRegistry, Group, strip_accents
+from leaddesk.core.progress import Job, Progress
+from leaddesk.core.schema import REP_ACTIVITIES, Activity, leads
+from leaddesk.core.scoring.common import SECONDS_PER_DAY, lead_value
+from leaddesk.core.scoring.model import FREE_EMAIL_DOMAINS
+from leaddesk.core.scoring.predictive.target import Target
+
+activities = Activity.__table__  # type: ignore[attr-defined]
+
+# Pipeline fields that describe the lead as it came in, rather than the team's work with it.
+LEAD_TRAITS = ("do_not_call", "do_not_email", "tags")
+# Values people type for "not answered"; they mean missing, not a category of their own.
+PLACEHOLDERS = frozenset(
+    {"", "select", "please select", "-", "--", "n/a", "na", "none", "null", "nan", "?",
+     "unknown", "not provided", "not specified", "(blank)", "tbd"}
+)  # fmt: skip
+CHUNK = 5000
+_FREE_MAIL = frozenset(d.lstrip("@") for d in FREE_EMAIL_DOMAINS)
+
+
+class Kind(StrEnum):
+    NUMBER = "number"  # a number field, or the rule score
+    CATEGORY = "category"  # text, choice, country, yes/no
+    AGE = "age"  # days since a date
+    EMAIL_DOMAIN = "email_domain"  # free mail or a company's own domain
+    ACTIVITY_COUNT = "activity_count"  # how many activities of one kind
+    ACTIVITY_AGE = "activity_age"  # days since the last activity of any kind
+
+    @property
+    def is_numeric(self) -> bool:
+        return self is not Kind.CATEGORY and self is not Kind.EMAIL_DOMAIN
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One input of the model: where it comes from and how people call it."""
+
+    name: str  # unique: a field name, "email_domain", "activity:<kind>", "last_activity"
+    label: str
+    kind: Kind
+    source: str  # the field (or activity kind) it is read from
+
+    def to_json(self) -> list[str]:
+        return [self.name, self.label, self.kind.value, self.source]
+
+    @classmethod
+    def from_json(cls, data: Sequence[str]) -> Feature:
+        name, label, kind, source = data
+        return cls(name, label, Kind(kind), source)
+
+
+def _field_kind(f: Field) -> Kind:
+    if f.type.is_numeric:
+        return Kind.NUMBER
+    if f.type.is_temporal:
+        return Kind.AGE
+    return Kind.CATEGORY
+
+
+def plan_features(
+    registry: FieldRegistry, target: Target, activity_kinds: Iterable[str]
+) -> list[Feature]:
+    """The features a model for ``target`` may use in this database."""
+    fields = [
+        f
+        for f in registry
+        if f.stored
+        and not f.identifier
+        and f.name != target.field
+        and (f.group in (Group.FIT, Group.ENGAGEMENT) or f.name in LEAD_TRAITS)
+    ]
+    features = [Feature(f.name, f.label, _field_kind(f), f.name) for f in fields]
+    features.append(Feature("email_domain", "Email domain", Kind.EMAIL_DOMAIN, "email"))
+    features.append(Feature("score", "Rule score", Kind.NUMBER, "score"))
+    kinds = sorted(set(activity_kinds) - set(REP_ACTIVITIES))
+    features += [
+        Feature(
+            f"activity:{kind}", kind.replace("_", " ").capitalize() + "s", Kind.ACTIVITY_COUNT, kind
+        )
+        for kind in kinds
+    ]
+    if kinds:
+        features.append(
+            Feature("last_activity", "Days since the last activity", Kind.ACTIVITY_AGE, "")
+        )
+    return features
+
+
+def activity_kinds(conn: Connection) -> list[str]:
+    """The kinds of activity logged in this database (the lead's own, not the team's)."""
+    query = sa.select(activities.c.kind).where(activities.c.kind.notin_(REP_ACTIVITIES))
+    return sorted(conn.execute(query.distinct()).scalars())
+
+
+@dataclass(slots=True)
+class Frame:
+    """Leads as columns: numbers as float arrays (NaN = missing), categories as object arrays
+    of text (None = missing); ``outcome`` is 1, 0 or NaN (not known)."""
+
+    ids: np.ndarray
+    columns: dict[str, np.ndarray]
+    outcome: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: np.ndarray) -> Frame:
+        """The frame of the leads at ``rows`` (a boolean mask or positions)."""
+        return Frame(
+            self.ids[rows], {k: v[rows] for k, v in self.columns.items()}, self.outcome[rows]
+        )
+
+
+def category_value(value: Any) -> str | None:
+    """A category as the model groups it: trimmed text, placeholders and blanks missing."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).split())
+    return None if strip_accents(text) in PLACEHOLDERS else text
+
+
+def email_domain_type(email: Any) -> str | None:
+    """ "free mail" or "company domain" (None without an email)."""
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    return "free mail" if email.rsplit("@", 1)[1].lower() in _FREE_MAIL else "company domain"
+
+
+def _age(value: Any, now_s: float) -> float:
+    if value is None:
+        return np.nan
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time(), tzinfo=UTC)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return (now_s - aware.timestamp()) / SECONDS_PER_DAY
+    return np.nan
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return np.nan
+    return float(value)
+
+
+def load_frame(
+    conn: Connection,
+    features: Sequence[Feature],
+    target: Target,
+    registry: FieldRegistry,
+    now: datetime,
+    lead_ids: Sequence[int] | None = None,
+) -> Job[Frame]:
+    """Read the features and outcome of every lead (or of ``lead_ids``), in chunks."""
+    fields = {f.source for f in features if f.kind in (Kind.NUMBER, Kind.CATEGORY, Kind.AGE)}
+    needed = [c for c in ("id", "status", "email", "score", "custom") if c in leads.c]
+    needed += sorted(name for name in fields if name in leads.c and name not in needed)
+    query = sa.select(*(leads.c[name] for name in needed)).order_by(leads.c.id)
+    total = (
+        len(lead_ids)
+        if lead_ids is not None
+        else int(conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar_one())
+    )
+    rows: list[dict[str, Any]] = []
+    for scope in _scopes(conn, lead_ids):
+        rows += [dict(r) for r in conn.execute(query.where(scope)).mappings()]
+        yield Progress(len(rows), total, "Reading leads")
+    return _frame(conn, rows, features, target, registry, now)
+
+
+def _scopes(conn: Connection, lead_ids: Sequence[int] | None) -> Iterable[sa.ColumnElement[bool]]:
+    if lead_ids is not None:
+        ids = sorted(set(lead_ids))
+        for i in range(0, len(ids), CHUNK):
+            yield leads.c.id.in_(ids[i : i + CHUNK])
+        return
+    low, high = conn.execute(sa.select(sa.func.min(leads.c.id), sa.func.max(leads.c.id))).one()
+    if low is not None:
+        for start in range(low, high + 1, CHUNK * 4):
+            yield leads.c.id.between(start, start + CHUNK * 4 - 1)
+
+
+def _frame(
+    conn: Connection,
+    rows: list[dict[str, Any]],
+    features: Sequence[Feature],
+    target: Target,
+    registry: FieldRegistry,
+    now: datetime,
+) -> Frame:
+    now_s = now.timestamp()
+    ids = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
+    outcome = np.array(
+        [np.nan if (o := target.outcome(r, registry)) is None else float(o) for r in rows]
+    )
+    columns: dict[str, np.ndarray] = {}
+    counted = [f for f in features if f.kind in (Kind.ACTIVITY_COUNT, Kind.ACTIVITY_AGE)]
+    if counted:
+        columns |= _activity_columns(conn, ids, counted, now_s)
+    for feature in features:
+        if feature.kind in (Kind.ACTIVITY_COUNT, Kind.ACTIVITY_AGE):
+            continue
+        if feature.kind is Kind.EMAIL_DOMAIN:
+            values = [email_domain_type(r["email"]) for r in rows]
+            columns[feature.name] = np.array(values, dtype=object)
+            continue
+        f = registry.get(feature.source) if feature.source in registry else None
+        raw = (
+            [r.get(feature.source) for r in rows] if f is None else [lead_value(r, f) for r in rows]
+        )
+        if feature.kind is Kind.CATEGORY:
+            columns[feature.name] = np.array([category_value(v) for v in raw], dtype=object)
+        elif feature.kind is Kind.AGE:
+            columns[feature.name] = np.array([_age(v, now_s) for v in raw])
+        else:
+            columns[feature.name] = np.array([_number(v) for v in raw])
+    return Frame(ids, columns, outcome)
+
+
+def _activity_columns(
+    conn: Connection, ids: np.ndarray, features: Sequence[Feature], now_s: float
+) -> dict[str, np.ndarray]:
+    """Counts by kind and days since the last activity, from one grouped query."""
+    position = {int(lead_id): i for i, lead_id in enumerate(ids)}
+    counts = {f.source: np.zeros(len(ids)) for f in features if f.kind is Kind.ACTIVITY_COUNT}
+    last = np.full(len(ids), np.nan)
+    query = (
+        sa.select(
+            activities.c.lead_id, activities.c.kind, sa.func.count(), sa.func.max(activities.c.at)
+        )
+        .where(activities.c.kind.notin_(REP_ACTIVITIES))
+        .group_by(activities.c.lead_id, activities.c.kind)
+    )
+    if len(ids) <= CHUNK:
+        query = query.where(activities.c.lead_id.in_([int(i) for i in ids]))
+    for lead_id, kind, count, at in conn.execute(query):
+        i = position.get(lead_id)
+        if i is None:
+            continue
+        if kind in counts:
+            counts[kind][i] = count
+        age = _age(_as_datetime(at), now_s)
+        last[i] = age if np.isnan(last[i]) else min(last[i], age)
+    columns = {f"activity:{kind}": values for kind, values in counts.items()}
+    if any(f.kind is Kind.ACTIVITY_AGE for f in features):
+        columns["last_activity"] = last
+    return columns
+
+
+def _as_datetime(value: Any) -> Any:
+    """``max(at)`` comes back as text on SQLite (an aggregate loses the column's type)."""
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return value
