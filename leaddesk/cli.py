@@ -149,8 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("demo", help="add realistic sample leads")
     p.add_argument("--leads", type=_positive, default=500)
 
+    p = commands.add_parser(
+        "train", help="learn a predictive model from the leads whose outcome is known"
+    )
+    p.add_argument(
+        "--target",
+        metavar="FIELD",
+        help="a yes/no field to predict, such as Converted (default: won versus lost)",
+    )
+    p.add_argument("--json", action="store_true")
+
     for name, text in (
-        ("train", "train the predictive model"),
         ("backup", "back up the database"),
         ("restore", "restore the database from a backup"),
     ):
@@ -333,12 +342,14 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from leaddesk.core.scoring.explain import explain_lead
+    from leaddesk.core.scoring.predictive.predictions import explain_leads
 
     db = open_database(args)
     with db.read() as conn:
         explanation = explain_lead(conn, args.lead_id)
+        prediction = explain_leads(conn, [args.lead_id]).get(args.lead_id)
     if args.json:
-        emit_json(explanation.to_json())
+        emit_json(explanation.to_json() | {"prediction": prediction and prediction.to_json()})
         return 0
     print(
         f"Lead {explanation.lead_id}: score {explanation.score:g} "
@@ -347,6 +358,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     )
     for item in explanation.contributions:
         print(f"  {item.points:+6g}  {item.label}  [{item.group}]")
+    if prediction is not None:
+        print(f"Probability: {prediction.percent} ({prediction.target_label})")
+        for factor in prediction.factors:
+            print(f"  {factor.describe()}")
     return 0
 
 
@@ -585,6 +600,28 @@ def _model_activate(db: Database, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from leaddesk.core.scoring.predictive.training import train_job
+
+    result = drive(train_job(open_database(args), args.target))
+    m = result.metrics
+    if args.json:
+        emit_json({"model_id": result.model_id, **m})
+        return 0
+    top = m["lift_by_decile"][0]["share"]
+    print(
+        f"Trained a {m['model']} model on {m['n_train']:,} leads to predict "
+        f"{m['target_label']} (model {result.model_id}, {m['features']} features, "
+        f"{m['seconds']:g} s)."
+    )
+    print(
+        f"On {m['n_test']:,} leads it never saw: ROC AUC {_auc_text(m['auc'])} "
+        f"(the rule score: {_auc_text(m['rule_model_auc'])}), Brier score {m['brier']:.3f}."
+    )
+    print(f"The top 10% of leads by probability hold {top:.0%} of the outcomes.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from leaddesk.core.sample import load_sample
 
@@ -609,7 +646,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "model": cmd_model,
     "demo": cmd_demo,
-    "train": cmd_not_yet,
+    "train": cmd_train,
     "backup": cmd_not_yet,
     "restore": cmd_not_yet,
 }

@@ -193,7 +193,9 @@ def test_export_of_the_queue_refuses_lead_filters(cli: Any, tmp_path: Path) -> N
         (("log", "999", "connected"), "no lead with id 999"),
         (("import", "missing.xlsx"), "missing.xlsx"),
         (("undo-import", "42"), "42"),
-        (("train",), "not available"),
+        (("train",), "Not enough outcomes to learn from yet: 0 won and 0 lost."),
+        (("train", "--target", "Shoe size"), "“Shoe size” is not a field of this database"),
+        (("backup",), "not available"),
     ],
 )
 def test_problems_of_the_world_exit_2_with_one_line(
@@ -326,3 +328,18 @@ def test_model_commands_refuse_an_unknown_id(cli: Any, args: tuple[str, ...]) ->
     assert status == 2
     assert err.startswith("error: There is no scoring model with id 99")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_train_reports_the_models_quality_as_json(cli: Any) -> None:
+    assert cli("demo", "--leads", "500")[0] == 0
+    status, out, _ = cli("train", "--json")
+    assert status == 0
+    result = json.loads(out)
+    assert {"auc", "brier", "n_train", "n_test", "model", "lift_by_decile", "rule_model_auc"} <= (
+        result.keys()
+    )
+    assert result["model"] in ("logistic regression", "boosted trees")
+    assert len(result["lift_by_decile"]) == 10
+    status, out, _ = cli("explain", "1")
+    assert status == 0
+    assert "Probability: " in out

@@ -543,6 +543,10 @@ def rescore_steps(
             changed = yield from _direct_rescore(conn, compiler, model_id, scopes, total)
     if lead_ids is None:
         _mark_current(conn, model_id, model, moment)
+    # The rule score is one of the predictive model's features: predictions follow it.
+    from leaddesk.core.scoring.predictive.predictions import refresh_predictions
+
+    yield from refresh_predictions(conn, lead_ids)
     return RescoreResult(scored=total, changed=changed)
 
 

@@ -42,6 +42,13 @@ class Prediction:
     def percent(self) -> str:
         return f"{self.probability * 100:.0f}%"
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "probability": percent(self.probability),
+            "target": self.target_label,
+            "factors": [{"text": f.text, "weight": round(f.weight, 3)} for f in self.factors],
+        }
+
 
 def percent(probability: float) -> float:
     """A probability as the stored and shown percentage, to one decimal."""
@@ -122,7 +129,8 @@ def _factors(
 def factor_text(feature: Feature, value: object) -> str:
     """What the lead is or did for one feature, in words ("Lead origin is 'Lead Add Form'")."""
     label = feature.label
-    lower = label[:1].lower() + label[1:]
+    title_case = any(word[:1].isupper() for word in label.split()[1:])  # "Lead Profile"
+    lower = label if title_case else label[:1].lower() + label[1:]
     kind = feature.kind
     if kind is Kind.EMAIL_DOMAIN:
         return {"free mail": "Free email address", "company domain": "Company email domain"}.get(

@@ -50,7 +50,7 @@ def save_predictive_model(
             kind=predictor.model.kind,
             trained_at=utcnow(),
             outcomes=outcomes,
-            metrics=metrics | {"target_label": target.label},
+            metrics=metrics,
             definition=predictor.to_json(),
         )
     )
@@ -102,7 +102,7 @@ def outcome_counts(conn: Connection, target: Target, registry: FieldRegistry) ->
             .where(leads.c.status.in_(("won", *LOSING)))
             .group_by(leads.c.status)
         )
-        counts: dict[str, int] = dict(rows.tuples().all())
+        counts = {str(status): int(count) for status, count in rows}
         return counts.get("won", 0), sum(counts.get(s, 0) for s in LOSING)
     value = leads.c.custom[target.field]
     positives = negatives = 0

@@ -90,7 +90,11 @@ def train_job(
         predictor.shift,
     )
     probabilities, _ = final.explain(frame)
-    metrics |= {"seconds": round(time.perf_counter() - started, 2), "target": goal.field}
+    metrics |= {
+        "seconds": round(time.perf_counter() - started, 2),
+        "target": goal.field,
+        "target_label": goal.label,
+    }
     yield Progress(95, _STEPS, "Saving the model and each lead's probability…")
     with db.write() as conn:
         model_id = save_predictive_model(conn, goal, final, metrics, len(labelled))
