@@ -80,6 +80,35 @@ class RulePoints:
     key: str  # the column's name in the query
 
 
+def field_value(f: Field, postgres: bool) -> sa.ColumnElement[Any]:
+    """The column, or for a custom field its JSON value when it has the field's own type
+    (text as a string, numbers as numbers, yes/no as booleans), else NULL."""
+    if not f.custom:
+        return leads.c[f.name]
+    kinds: tuple[str, ...]
+    cast: sa.types.TypeEngine[Any] | None
+    if f.type is FieldType.BOOL:
+        kinds, cast = ("true", "false"), sa.Boolean()
+    elif f.type.is_numeric:
+        kinds, cast = ("integer", "real"), sa.Float()
+    else:
+        kinds, cast = ("text",), None
+    json_kind: sa.ColumnElement[Any]
+    extracted: sa.ColumnElement[Any]
+    if postgres:
+        node = leads.c.custom.op("->")(sa.literal(f.name))
+        json_kind = sa.func.jsonb_typeof(node)
+        raw: sa.ColumnElement[Any] = leads.c.custom.op("->>")(sa.literal(f.name))
+        pg_kinds = {"text": "string", "integer": "number", "true": "boolean"}
+        kinds = tuple(pg_kinds[k] for k in kinds if k in pg_kinds)
+        extracted = sa.cast(raw, cast) if cast is not None else raw
+    else:
+        path = sa.literal(f'$."{f.name}"')
+        json_kind = sa.func.json_type(leads.c.custom, path)
+        extracted = sa.func.json_extract(leads.c.custom, path)
+    return sa.case((json_kind.in_([sa.literal(k) for k in kinds]), extracted), else_=None)
+
+
 class Compiler:
     """Turns one model into SQL expressions for one dialect and one moment."""
 
@@ -94,30 +123,7 @@ class Compiler:
     # -- lead values -------------------------------------------------------------------
     def value(self, f: Field) -> sa.ColumnElement[Any]:
         """The column (or typed custom JSON value) a rule on ``f`` reads."""
-        if not f.custom:
-            return leads.c[f.name]
-        kinds: tuple[str, ...]
-        cast: sa.types.TypeEngine[Any] | None
-        if f.type is FieldType.BOOL:
-            kinds, cast = ("true", "false"), sa.Boolean()
-        elif f.type.is_numeric:
-            kinds, cast = ("integer", "real"), sa.Float()
-        else:
-            kinds, cast = ("text",), None
-        json_kind: sa.ColumnElement[Any]
-        extracted: sa.ColumnElement[Any]
-        if self.postgres:
-            node = leads.c.custom.op("->")(sa.literal(f.name))
-            json_kind = sa.func.jsonb_typeof(node)
-            raw: sa.ColumnElement[Any] = leads.c.custom.op("->>")(sa.literal(f.name))
-            pg_kinds = {"text": "string", "integer": "number", "true": "boolean"}
-            kinds = tuple(pg_kinds[k] for k in kinds if k in pg_kinds)
-            extracted = sa.cast(raw, cast) if cast is not None else raw
-        else:
-            path = sa.literal(f'$."{f.name}"')
-            json_kind = sa.func.json_type(leads.c.custom, path)
-            extracted = sa.func.json_extract(leads.c.custom, path)
-        return sa.case((json_kind.in_([sa.literal(k) for k in kinds]), extracted), else_=None)
+        return field_value(f, self.postgres)
 
     def text_match(
         self, x: sa.ColumnElement[Any], op: str, texts: Sequence[str]

@@ -49,23 +49,24 @@ class Encoding:
     numbers: dict[str, NumberStats]
     categories: dict[str, tuple[str, ...]]  # values in code order (OTHER and MISSING among them)
 
-    def codes(self, feature: Feature, values: np.ndarray) -> np.ndarray:
-        """Each value's position in the feature's vocabulary (rare and unseen: "other")."""
-        vocabulary = self.categories[feature.name]
-        index = {value: i for i, value in enumerate(vocabulary)}
-        other, missing = index[OTHER], index[MISSING]
-        return np.fromiter(
-            (missing if v is None else index.get(v, other) for v in values),
+    def codes(self, feature: Feature, frame: Frame) -> np.ndarray:
+        """Each lead's position in the feature's vocabulary (rare and unseen: "other")."""
+        index = {value: i for i, value in enumerate(self.categories[feature.name])}
+        table = np.array(
+            [
+                index[MISSING] if level is None else index.get(level, index[OTHER])
+                for level in frame.levels[feature.name]
+            ],
             dtype=np.int64,
-            count=len(values),
         )
+        return table[frame.columns[feature.name]] if len(table) else table
 
     def tree_matrix(self, frame: Frame) -> np.ndarray:
         """One column per feature: numbers as they are (NaN missing), categories as codes."""
         matrix = np.empty((len(frame), len(self.features)))
         for j, feature in enumerate(self.features):
-            values = frame.columns[feature.name]
-            matrix[:, j] = values if feature.kind.is_numeric else self.codes(feature, values)
+            numeric = feature.kind.is_numeric
+            matrix[:, j] = frame.columns[feature.name] if numeric else self.codes(feature, frame)
         return matrix
 
     def to_json(self) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def fit_encoding(frame: Frame, features: list[Feature]) -> Encoding:
                 continue
             numbers[feature.name] = stats
         else:
-            vocabulary = _vocabulary(values, y, prior)
+            vocabulary = _vocabulary(values, frame.levels[feature.name], y, prior)
             if vocabulary is None:
                 continue
             categories[feature.name] = vocabulary
@@ -142,32 +143,36 @@ def _identifier(feature: Feature, values: np.ndarray) -> bool:
     return len(present) >= 20 and len(np.unique(present)) >= 0.95 * len(present)
 
 
-def _vocabulary(values: np.ndarray, y: np.ndarray, prior: float) -> tuple[str, ...] | None:
-    present = [v for v in values if v is not None]
-    if len(present) >= 20 and len(set(present)) >= 0.9 * len(present):
+def _vocabulary(
+    codes: np.ndarray, levels: list[str | None], y: np.ndarray, prior: float
+) -> tuple[str, ...] | None:
+    counts = np.bincount(codes, minlength=len(levels))
+    positives = np.bincount(codes, weights=y, minlength=len(levels))
+    seen = [
+        (level, float(n), float(p))
+        for level, n, p in zip(levels, counts, positives, strict=True)
+        if n
+    ]
+    present = sum(n for level, n, _ in seen if level is not None)
+    distinct = sum(1 for level, _, _ in seen if level is not None)
+    if present >= 20 and distinct >= 0.9 * present:
         return None  # nearly every lead different: an identifier or free text
-    totals: dict[str, list[float]] = {}
-    for value, outcome in zip(values, y, strict=True):
-        key = MISSING if value is None else value
-        pair = totals.setdefault(key, [0.0, 0.0])
-        pair[0] += 1
-        pair[1] += outcome
     common = sorted(
-        (k for k, (n, _) in totals.items() if k != MISSING and n >= MIN_COUNT),
-        key=lambda k: -totals[k][0],
+        ((level, n) for level, n, _ in seen if level is not None and n >= MIN_COUNT),
+        key=lambda pair: -pair[1],
     )[:MAX_VALUES]
-    grouped: dict[str, list[float]] = {k: totals[k] for k in common}
-    grouped[MISSING] = totals.get(MISSING, [0.0, 0.0])
-    other = grouped.setdefault(OTHER, [0.0, 0.0])
-    for key, (n, positives) in totals.items():
-        if key not in grouped:
-            other[0] += n
-            other[1] += positives
+    kept = {level for level, _ in common}
+    grouped: dict[str, list[float]] = {MISSING: [0.0, 0.0], OTHER: [0.0, 0.0]}
+    for level, n, p in seen:
+        key = MISSING if level is None else level if level in kept else OTHER
+        pair = grouped.setdefault(key, [0.0, 0.0])
+        pair[0] += n
+        pair[1] += p
     if sum(1 for n, _ in grouped.values() if n > 0) < 2:
         return None  # one value for every lead: nothing to learn
 
     def rate(key: str) -> float:
-        n, positives = grouped[key]
-        return (positives + _SMOOTHING * prior) / (n + _SMOOTHING)
+        n, hits = grouped[key]
+        return (hits + _SMOOTHING * prior) / (n + _SMOOTHING)
 
     return tuple(sorted(grouped, key=lambda k: (rate(k), k)))

@@ -19,10 +19,10 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from leaddesk.core.fields import Field, FieldRegistry, Group, strip_accents
+from leaddesk.core.fields import Field, FieldRegistry, FieldType, Group, strip_accents
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import REP_ACTIVITIES, Activity, leads
-from leaddesk.core.scoring.common import SECONDS_PER_DAY, lead_value
+from leaddesk.core.scoring.common import SECONDS_PER_DAY
 from leaddesk.core.scoring.model import FREE_EMAIL_DOMAINS
 from leaddesk.core.scoring.predictive.target import Target
 
@@ -115,21 +115,27 @@ def activity_kinds(conn: Connection) -> list[str]:
 
 @dataclass(slots=True)
 class Frame:
-    """Leads as columns: numbers as float arrays (NaN = missing), categories as object arrays
-    of text (None = missing); ``outcome`` is 1, 0 or NaN (not known)."""
+    """Leads as columns. Numbers are float arrays (NaN = missing); categories are codes into
+    ``levels[name]``, the column's distinct values (None = missing), so that encoding a
+    category is one array lookup. ``outcome`` is 1, 0 or NaN (not known)."""
 
     ids: np.ndarray
     columns: dict[str, np.ndarray]
     outcome: np.ndarray
+    levels: dict[str, list[str | None]]
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def value(self, name: str, row: int) -> Any:
+        """One lead's value of a feature, as people read it."""
+        value = self.columns[name][row]
+        return self.levels[name][value] if name in self.levels else float(value)
+
     def take(self, rows: np.ndarray) -> Frame:
         """The frame of the leads at ``rows`` (a boolean mask or positions)."""
-        return Frame(
-            self.ids[rows], {k: v[rows] for k, v in self.columns.items()}, self.outcome[rows]
-        )
+        columns = {k: v[rows] for k, v in self.columns.items()}
+        return Frame(self.ids[rows], columns, self.outcome[rows], self.levels)
 
 
 def category_value(value: Any) -> str | None:
@@ -152,20 +158,17 @@ def email_domain_type(email: Any) -> str | None:
 
 
 def _age(value: Any, now_s: float) -> float:
-    if value is None:
-        return np.nan
+    if isinstance(value, str):  # a custom date, stored as ISO text
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return np.nan
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time(), tzinfo=UTC)
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return (now_s - aware.timestamp()) / SECONDS_PER_DAY
     return np.nan
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return np.nan
-    return float(value)
 
 
 def load_frame(
@@ -176,21 +179,33 @@ def load_frame(
     now: datetime,
     lead_ids: Sequence[int] | None = None,
 ) -> Job[Frame]:
-    """Read the features and outcome of every lead (or of ``lead_ids``), in chunks."""
-    fields = {f.source for f in features if f.kind in (Kind.NUMBER, Kind.CATEGORY, Kind.AGE)}
-    needed = [c for c in ("id", "status", "email", "score", "custom") if c in leads.c]
-    needed += sorted(name for name in fields if name in leads.c and name not in needed)
-    query = sa.select(*(leads.c[name] for name in needed)).order_by(leads.c.id)
+    """Read the features and outcome of every lead (or of ``lead_ids``), in chunks.
+
+    Custom values are taken out of the JSON by the database, typed as the scoring rules
+    read them (``field_value``), so no lead's JSON is decoded in Python.
+    """
+    from leaddesk.core.scoring.sql import field_value  # sql imports this package lazily
+
+    postgres = conn.dialect.name == "postgresql"
+    read = [f for f in features if f.kind not in (Kind.ACTIVITY_COUNT, Kind.ACTIVITY_AGE)]
+    fields = {f.name: registry.get(f.source) for f in read if f.source in registry}
+    goal = registry.get(target.field)
+    selected = [
+        leads.c.id,
+        field_value(goal, postgres).label("_outcome"),
+        *(field_value(f, postgres).label(name) for name, f in fields.items()),
+    ]
+    query = sa.select(*selected).order_by(leads.c.id)
     total = (
         len(lead_ids)
         if lead_ids is not None
         else int(conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar_one())
     )
-    rows: list[dict[str, Any]] = []
+    rows: list[Any] = []
     for scope in _scopes(conn, lead_ids):
-        rows += [dict(r) for r in conn.execute(query.where(scope)).mappings()]
+        rows += conn.execute(query.where(scope)).all()
         yield Progress(len(rows), total, "Reading leads")
-    return _frame(conn, rows, features, target, registry, now)
+    return _frame(conn, rows, features, fields, target, now)
 
 
 def _scopes(conn: Connection, lead_ids: Sequence[int] | None) -> Iterable[sa.ColumnElement[bool]]:
@@ -207,39 +222,57 @@ def _scopes(conn: Connection, lead_ids: Sequence[int] | None) -> Iterable[sa.Col
 
 def _frame(
     conn: Connection,
-    rows: list[dict[str, Any]],
+    rows: list[Any],
     features: Sequence[Feature],
+    fields: dict[str, Field],
     target: Target,
-    registry: FieldRegistry,
     now: datetime,
 ) -> Frame:
     now_s = now.timestamp()
-    ids = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
-    outcome = np.array(
-        [np.nan if (o := target.outcome(r, registry)) is None else float(o) for r in rows]
-    )
+    by_column = list(zip(*rows, strict=True)) if rows else [()] * (2 + len(fields))
+    raw = dict(zip(["id", "_outcome", *fields], by_column, strict=True))
+    ids = np.fromiter(raw["id"], dtype=np.int64, count=len(rows))
+    outcomes = {v: target.outcome_of(v) for v in set(raw["_outcome"])}
+    outcome = np.array([outcomes[v] for v in raw["_outcome"]], dtype=float)
     columns: dict[str, np.ndarray] = {}
+    levels: dict[str, list[str | None]] = {}
     counted = [f for f in features if f.kind in (Kind.ACTIVITY_COUNT, Kind.ACTIVITY_AGE)]
     if counted:
         columns |= _activity_columns(conn, ids, counted, now_s)
     for feature in features:
-        if feature.kind in (Kind.ACTIVITY_COUNT, Kind.ACTIVITY_AGE):
+        values = raw.get(feature.name)
+        if values is None:
+            if feature.name not in columns:  # its field is gone: every lead is missing it
+                columns[feature.name] = np.full(len(rows), np.nan)
             continue
         if feature.kind is Kind.EMAIL_DOMAIN:
-            values = [email_domain_type(r["email"]) for r in rows]
-            columns[feature.name] = np.array(values, dtype=object)
-            continue
-        f = registry.get(feature.source) if feature.source in registry else None
-        raw = (
-            [r.get(feature.source) for r in rows] if f is None else [lead_value(r, f) for r in rows]
-        )
-        if feature.kind is Kind.CATEGORY:
-            columns[feature.name] = np.array([category_value(v) for v in raw], dtype=object)
+            columns[feature.name], levels[feature.name] = _factorize(values, email_domain_type)
+        elif feature.kind is Kind.CATEGORY:
+            as_bool = fields[feature.name].type is FieldType.BOOL
+            convert = _yes_no_category if as_bool else category_value
+            columns[feature.name], levels[feature.name] = _factorize(values, convert)
         elif feature.kind is Kind.AGE:
-            columns[feature.name] = np.array([_age(v, now_s) for v in raw])
+            columns[feature.name] = np.array([_age(v, now_s) for v in values], dtype=float)
         else:
-            columns[feature.name] = np.array([_number(v) for v in raw])
-    return Frame(ids, columns, outcome)
+            columns[feature.name] = np.array(values, dtype=float)
+    return Frame(ids, columns, outcome, levels)
+
+
+def _yes_no_category(value: Any) -> str | None:
+    """A yes/no value as a category (SQLite hands JSON booleans back as 1 and 0)."""
+    return None if value is None else category_value(bool(value))
+
+
+def _factorize(values: Sequence[Any], convert: Any) -> tuple[np.ndarray, list[str | None]]:
+    """Codes into the distinct converted values, converting each distinct raw value once."""
+    converted = {raw: convert(raw) for raw in set(values)}
+    index: dict[str | None, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(converted[v], len(index)) for v in values),
+        dtype=np.int64,
+        count=len(values),
+    )
+    return codes, list(index)
 
 
 def _activity_columns(

@@ -37,7 +37,7 @@ def linear_design(encoding: Encoding, frame: Frame) -> tuple[Any, list[slice]]:
                 columns.append(np.isnan(values).astype(float))
             block = sparse.csr_matrix(np.column_stack(columns))
         else:
-            codes = encoding.codes(feature, values)
+            codes = encoding.codes(feature, frame)
             width = len(encoding.categories[feature.name])
             block = sparse.csr_matrix(
                 (np.ones(len(codes)), (np.arange(len(codes)), codes)), shape=(len(codes), width)
@@ -77,7 +77,7 @@ def fit_trees(encoding: Encoding, frame: Frame, seed: int) -> TreeModel:
     enough = len(frame) >= 1000
     fitted = HistGradientBoostingClassifier(
         learning_rate=0.1 if enough else 0.05,
-        max_iter=300 if enough else 100,
+        max_iter=200 if enough else 100,
         max_leaf_nodes=15,
         min_samples_leaf=20 if enough else 10,
         l2_regularization=1.0,

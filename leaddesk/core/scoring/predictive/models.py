@@ -44,7 +44,7 @@ class LinearModel:
                 if stats.has_missing:
                     terms[:, j] += weights[1] * np.isnan(values)
             else:
-                terms[:, j] = weights[encoding.codes(feature, values)]
+                terms[:, j] = weights[encoding.codes(feature, frame)]
         return terms
 
     def contributions(self, encoding: Encoding, frame: Frame) -> tuple[float, np.ndarray]:
@@ -124,7 +124,8 @@ class TreeModel:
                     np.isnan(value), tree.missing_left[at], value <= tree.threshold[at]
                 )
                 child = np.where(go_left, tree.left[at], tree.right[at])
-                np.add.at(result, (active, feature), tree.value[child] - tree.value[at])
+                # Each lead appears once per level, so a plain indexed add is exact.
+                result[active, feature] += tree.value[child] - tree.value[at]
                 node[active] = child
                 active = active[~tree.leaf[child]]
         return expected, result

@@ -121,7 +121,7 @@ def _factors(
     downs = [j for j in strongest if weights[j] <= -MIN_WEIGHT][:top]
     chosen = sorted(ups + downs, key=lambda j: -abs(weights[j]))
     return tuple(
-        Factor(factor_text(features[j], frame.columns[features[j].name][row]), float(weights[j]))
+        Factor(factor_text(features[j], frame.value(features[j].name, row)), float(weights[j]))
         for j in chosen
     )
 

@@ -22,7 +22,6 @@ from leaddesk.core.progress import run
 from leaddesk.core.schema import utcnow
 from leaddesk.core.scoring import editing, store
 from leaddesk.core.scoring.model import FREE_EMAIL_DOMAINS, Rule, rule_label
-from leaddesk.core.scoring.predictive.encoding import MISSING, OTHER
 from leaddesk.core.scoring.predictive.features import Feature, Frame, Kind, load_frame
 from leaddesk.core.scoring.predictive.store import active_predictive_model
 from leaddesk.core.scoring.predictive.target import Target
@@ -66,7 +65,7 @@ def suggest_rules(
         if field is None:
             continue
         best: dict[tuple[str, str, str], Suggestion] = {}
-        for rule, mask in _candidates(feature, field, labelled.columns[feature.name]):
+        for rule, mask in _candidates(feature, field, labelled):
             s = _suggestion(
                 rule, mask, contributions[:, j], labelled, field, active.target, registry
             )
@@ -104,45 +103,37 @@ def _field(feature: Feature, registry: FieldRegistry) -> Field | None:
     return registry.get(feature.source) if feature.source in registry else None
 
 
-def _candidates(
-    feature: Feature, field: Field, values: np.ndarray
-) -> Iterator[tuple[Rule, np.ndarray]]:
+def _candidates(feature: Feature, field: Field, frame: Frame) -> Iterator[tuple[Rule, np.ndarray]]:
     """Conditions on ``field`` worth testing, each with the leads it holds for."""
-    name = field.name
-    if feature.kind is Kind.EMAIL_DOMAIN:
-        yield (
-            Rule(name, "ends_with", FREE_EMAIL_DOMAINS, 0, "Free email domain"),
-            values == "free mail",
-        )
-        return
-    if feature.kind is Kind.CATEGORY:
-        missing = np.array([v is None for v in values])
-        yield Rule(name, "is_empty", None, 0), missing
-        for value in sorted({v for v in values if v is not None} - {OTHER, MISSING}):
-            mask = values == value
-            if field.type is FieldType.BOOL:
-                yield Rule(name, "is_true" if value == "yes" else "is_false", None, 0), mask
+    name, values = field.name, frame.columns[feature.name]
+    if feature.kind in (Kind.EMAIL_DOMAIN, Kind.CATEGORY):
+        for code, level in enumerate(frame.levels[feature.name]):
+            mask = values == code
+            if feature.kind is Kind.EMAIL_DOMAIN:
+                if level == "free mail":
+                    yield Rule(name, "ends_with", FREE_EMAIL_DOMAINS, 0, "Free email domain"), mask
+            elif level is None:
+                yield Rule(name, "is_empty", None, 0), mask
+            elif field.type is FieldType.BOOL:
+                yield Rule(name, "is_true" if level == "yes" else "is_false", None, 0), mask
             elif name == "tags":
-                yield Rule(name, "contains", [value], 0), mask
+                yield Rule(name, "contains", [level], 0), mask
             else:
-                yield Rule(name, "equals", value, 0), mask
+                yield Rule(name, "equals", level, 0), mask
         return
-    numbers = values.astype(float)
-    known = ~np.isnan(numbers)
+    known = ~np.isnan(values)
     yield Rule(name, "is_empty", None, 0), ~known
     if feature.kind is Kind.AGE:
         for days in RECENT_DAYS:
-            yield Rule(name, "within_last_days", days, 0), known & (numbers <= days)
-        yield (
-            Rule(name, "more_than_days_ago", RECENT_DAYS[-1], 0),
-            known & (numbers > RECENT_DAYS[-1]),
-        )
+            yield Rule(name, "within_last_days", days, 0), known & (values <= days)
+        last = RECENT_DAYS[-1]
+        yield Rule(name, "more_than_days_ago", last, 0), known & (values > last)
         return
     if known.any():
         for q in (25, 50, 75, 90):
-            threshold = _round(float(np.percentile(numbers[known], q)))
-            yield Rule(name, "at_least", threshold, 0), known & (numbers >= threshold)
-            yield Rule(name, "less_than", threshold, 0), known & (numbers < threshold)
+            threshold = _round(float(np.percentile(values[known], q)))
+            yield Rule(name, "at_least", threshold, 0), known & (values >= threshold)
+            yield Rule(name, "less_than", threshold, 0), known & (values < threshold)
 
 
 def _round(value: float) -> float:

@@ -47,14 +47,13 @@ class Target:
     def is_status(self) -> bool:
         return self.field == STATUS
 
-    def outcome(self, lead: dict[str, Any], registry: FieldRegistry) -> bool | None:
-        """The lead's outcome: True, False, or None when it is not known (yet)."""
+    def outcome_of(self, value: Any) -> float:
+        """1 or 0 for a lead whose target field holds ``value``; NaN while it is not known."""
         if self.is_status:
-            status = lead.get("status")
-            return (
-                True if status == "won" else False if status in ("lost", "disqualified") else None
-            )
-        return yes_no(lead_value(lead, registry.get(self.field)))
+            known = True if value == "won" else False if value in LOSING else None
+        else:
+            known = yes_no(value)
+        return float("nan") if known is None else float(known)
 
     def describe(self) -> str:
         if self.is_status:

@@ -1,9 +1,11 @@
 """Training: learn from the leads whose outcome is known, measure on a hold-out, store.
 
-Both kinds of model are cross-validated on the training leads and the one with the better
-ROC AUC is kept; its out-of-fold log-odds calibrate the probabilities. A stratified quarter
-of the outcomes, never seen in training, measures the chosen model and the rule model side
-by side. The stored model is then fitted again on every outcome, so none is wasted.
+Both kinds of model are cross-validated on the training leads (on a sample of ``LARGE`` of
+them when there are more) and the one with the better ROC AUC is kept; its out-of-fold
+log-odds calibrate the probabilities. A stratified quarter of the outcomes, never seen in
+training, measures the chosen model and the rule model side by side. Below ``LARGE``
+outcomes the stored model is then fitted again on all of them, so none is wasted; above,
+the model measured is the one stored.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from leaddesk.core.scoring.predictive.target import Target, resolve_target
 
 MIN_PER_CLASS = 40
 HOLDOUT = 0.25
+LARGE = 20_000  # outcomes past which a quarter more data changes little (see above)
 _STEPS = 100  # progress: reading 0-15, cross-validation 15-75, hold-out 75-85, final 85-100
 
 
@@ -80,15 +83,12 @@ def train_job(
     labelled = frame.take(~np.isnan(frame.outcome))
     positives = int(labelled.outcome.sum())
     check_enough(positives, len(labelled) - positives, goal)
-    metrics, predictor = yield from _evaluate(labelled, features, seed)
-    yield Progress(85, _STEPS, "Training on every outcome…")
-    encoding = fit_encoding(labelled, features)
-    final = Predictor(
-        encoding,
-        fit_model(metrics["model"], encoding, labelled, seed),
-        predictor.slope,
-        predictor.shift,
-    )
+    metrics, final = yield from _evaluate(labelled, features, seed)
+    if len(labelled) < LARGE:
+        yield Progress(85, _STEPS, "Training on every outcome…")
+        encoding = fit_encoding(labelled, features)
+        model = fit_model(metrics["model"], encoding, labelled, seed)
+        final = Predictor(encoding, model, final.slope, final.shift)
     probabilities, _ = final.explain(frame)
     metrics |= {
         "seconds": round(time.perf_counter() - started, 2),
@@ -115,35 +115,53 @@ def _scaled(job: Job[Frame], low: int, high: int) -> Job[Frame]:
         yield Progress(low + round(share * (high - low)), _STEPS, step.message)
 
 
+def holdout_split(outcome: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, hold-out rows): a stratified quarter held out, the same for a seed."""
+    from sklearn.model_selection import train_test_split
+
+    rows = np.arange(len(outcome))
+    train, test = train_test_split(rows, test_size=HOLDOUT, stratify=outcome, random_state=seed)
+    return train, test
+
+
+def _sample(outcome: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Rows of a stratified sample of ``size`` (all rows when there are no more)."""
+    rows = np.arange(len(outcome))
+    if len(rows) <= size:
+        return rows
+    from sklearn.model_selection import train_test_split
+
+    sample, _ = train_test_split(rows, train_size=size, stratify=outcome, random_state=seed)
+    return np.sort(sample)
+
+
 def _evaluate(
     labelled: Frame, features: list[Feature], seed: int
 ) -> Job[tuple[dict[str, Any], Predictor]]:
     """Pick the model kind by cross-validation and measure it on the hold-out."""
-    from sklearn.model_selection import StratifiedKFold, train_test_split
+    from sklearn.model_selection import StratifiedKFold
 
-    rows = np.arange(len(labelled))
-    train_rows, test_rows = train_test_split(
-        rows, test_size=HOLDOUT, stratify=labelled.outcome, random_state=seed
-    )
+    train_rows, test_rows = holdout_split(labelled.outcome, seed)
     train, test = labelled.take(train_rows), labelled.take(test_rows)
-    folds = 3 if len(train) >= 3000 else 5
+    compared = train.take(_sample(train.outcome, LARGE, seed))
+    folds = 3 if len(compared) >= 3000 else 5
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    out_of_fold = {kind: np.zeros(len(train)) for kind in KINDS}
+    out_of_fold = {kind: np.zeros(len(compared)) for kind in KINDS}
     fits, done = folds * len(KINDS), 0
-    for fold_train, fold_test in splitter.split(train_rows, train.outcome):
-        part = train.take(fold_train)
+    for fold_train, fold_test in splitter.split(compared.ids, compared.outcome):
+        part = compared.take(fold_train)
         encoding = fit_encoding(part, features)
         for kind in KINDS:
             yield Progress(15 + 60 * done // fits, _STEPS, f"Cross-validating the {kind}…")
             expected, contributions = fit_model(kind, encoding, part, seed).contributions(
-                encoding, train.take(fold_test)
+                encoding, compared.take(fold_test)
             )
             out_of_fold[kind][fold_test] = expected + contributions.sum(axis=1)
             done += 1
-    cv_auc = {kind: quality.roc_auc(train.outcome, scores) for kind, scores in out_of_fold.items()}
+    cv_auc = {k: quality.roc_auc(compared.outcome, scores) for k, scores in out_of_fold.items()}
     # The simpler model wins a tie: it is the easier one to read.
     best = max(KINDS, key=lambda k: (round(cv_auc[k] or 0.0, 3), k == LOGISTIC))
-    slope, shift = fit_calibration(out_of_fold[best], train.outcome)
+    slope, shift = fit_calibration(out_of_fold[best], compared.outcome)
     yield Progress(75, _STEPS, f"Measuring the {best} on leads it has not seen…")
     encoding = fit_encoding(train, features)
     predictor = Predictor(encoding, fit_model(best, encoding, train, seed), slope, shift)
