@@ -342,3 +342,33 @@ def test_the_real_x_education_data_reaches_its_auc(
     result = run(train_job(db, "Converted"))
     assert result.metrics["auc"] >= 0.97
     assert result.metrics["n_test"] == pytest.approx(9237 * 0.25, abs=1)
+
+
+def test_words_shared_by_free_text_values_are_features_and_rules(
+    db: Database, add_leads: AddLeads
+) -> None:
+    from leaddesk.core.scoring.predictive.suggest import suggest_rules
+
+    rng = random.Random(5)
+    titles = ["Sales Director", "Director of IT", "Marketing Director", "Sales Manager",
+              "Office Manager", "Engineer", "Analyst", "Director, Operations"]  # fmt: skip
+    rows = []
+    for i in range(400):
+        title = rng.choice(titles)
+        won = rng.random() < (0.7 if "Director" in title else 0.15)
+        rows.append({"job_title": f"{title} {i % 50}", "status": "won" if won else "lost"})
+    add_leads(rows)  # a number in every title: as values, nearly every title differs
+    run(train_job(db))
+    with db.read() as conn:
+        active = store.active_predictive_model(conn)
+        lead_id = conn.execute(
+            sa.select(leads.c.id).where(leads.c.job_title.like("Director of IT%")).limit(1)
+        ).scalar_one()
+        factors = explain_leads(conn, [lead_id])[lead_id].factors
+        rules = [s.text for s in suggest_rules(conn)]
+    assert active is not None
+    names = [f.name for f in active.predictor.encoding.features]
+    assert "job_title~director" in names
+    assert "job_title" not in names  # as a category it would be an identifier
+    assert "Job title contains 'director' +" in [f.describe() for f in factors]
+    assert "Job title contains 'director'" in rules

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from leaddesk.core.fields import header_key
-from leaddesk.core.scoring.predictive.features import Feature, Frame
+from leaddesk.core.scoring.predictive.features import Feature, Frame, Kind, words
 
 MIN_COUNT = 10
 MAX_VALUES = 40
+MAX_WORDS = 15  # per text field
 OTHER = "\x00other"  # a value seen fewer than MIN_COUNT times in training
 MISSING = "\x00missing"
 _SMOOTHING = 10.0  # leads' worth of the overall rate mixed into each value's rate
@@ -62,12 +63,26 @@ class Encoding:
         return table[frame.columns[feature.name]] if len(table) else table
 
     def tree_matrix(self, frame: Frame) -> np.ndarray:
-        """One column per feature: numbers as they are (NaN missing), categories as codes."""
+        """One column per feature: numbers as they are (NaN missing), categories as codes,
+        words as 1 or 0."""
         matrix = np.empty((len(frame), len(self.features)))
         for j, feature in enumerate(self.features):
-            numeric = feature.kind.is_numeric
-            matrix[:, j] = frame.columns[feature.name] if numeric else self.codes(feature, frame)
+            matrix[:, j] = self.column(feature, frame)
         return matrix
+
+    def column(self, feature: Feature, frame: Frame) -> np.ndarray:
+        """The feature's values as numbers (category codes for a category)."""
+        if feature.kind is Kind.WORD:
+            return word_column(feature, frame)
+        if feature.kind.is_category:
+            return self.codes(feature, frame).astype(float)
+        return frame.columns[feature.name]
+
+    def value(self, feature: Feature, frame: Frame, row: int) -> Any:
+        """One lead's value of a feature, as people read it."""
+        if feature.kind is Kind.WORD:
+            return float(word_column(feature, frame.take(np.array([row])))[0])
+        return frame.value(feature.name, row)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +98,17 @@ class Encoding:
             {k: _stats(v) for k, v in data["numbers"].items()},
             {k: tuple(str(x) for x in v) for k, v in data["categories"].items()},
         )
+
+
+def word_feature(text: Feature, word: str) -> Feature:
+    return Feature(f"{text.name}~{word}", f"{text.label} contains '{word}'", Kind.WORD, text.name)
+
+
+def word_column(feature: Feature, frame: Frame) -> np.ndarray:
+    """1 for the leads whose text holds the feature's word, else 0."""
+    word = feature.name.rsplit("~", 1)[1]
+    table = np.array([word in words(level) for level in frame.levels[feature.source]], dtype=float)
+    return table[frame.columns[feature.source]] if len(table) else table
 
 
 def _stats(data: list[Any]) -> NumberStats:
@@ -115,12 +141,29 @@ def fit_encoding(frame: Frame, features: list[Feature]) -> Encoding:
                 continue
             numbers[feature.name] = stats
         else:
-            vocabulary = _vocabulary(values, frame.levels[feature.name], y, prior)
+            levels = frame.levels[feature.name]
+            if feature.kind is Kind.TEXT:
+                kept += [word_feature(feature, w) for w in _common_words(values, levels)]
+            vocabulary = _vocabulary(values, levels, y, prior)
             if vocabulary is None:
                 continue
             categories[feature.name] = vocabulary
         kept.append(feature)
     return Encoding(tuple(kept), numbers, categories)
+
+
+def _common_words(codes: np.ndarray, levels: list[str | None]) -> list[str]:
+    """Words shared by several values of a text ("director" in "Sales Director" and "Director
+    of IT"), held by at least ``MIN_COUNT`` leads but not nearly all; the most common first."""
+    counts = np.bincount(codes, minlength=len(levels))
+    leads: dict[str, float] = {}
+    values: dict[str, int] = {}
+    for level, n in zip(levels, counts, strict=True):
+        for word in words(level) if n else ():
+            leads[word] = leads.get(word, 0.0) + float(n)
+            values[word] = values.get(word, 0) + 1
+    common = [w for w, n in leads.items() if values[w] >= 2 and MIN_COUNT <= n <= 0.9 * len(codes)]
+    return sorted(common, key=lambda w: (-leads[w], w))[:MAX_WORDS]
 
 
 def _number_stats(values: np.ndarray) -> NumberStats | None:

@@ -9,6 +9,7 @@ owner, calls), which would teach the model what the team already decided.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -36,20 +37,32 @@ PLACEHOLDERS = frozenset(
      "unknown", "not provided", "not specified", "(blank)", "tbd"}
 )  # fmt: skip
 CHUNK = 5000
+# Words that say nothing about a lead, in the languages of the field registry's synonyms.
+STOPWORDS = frozenset(
+    {"of", "and", "the", "for", "in", "at", "to", "de", "la", "le", "et", "und", "der", "y", "el"}
+)
 _FREE_MAIL = frozenset(d.lstrip("@") for d in FREE_EMAIL_DOMAINS)
 
 
 class Kind(StrEnum):
     NUMBER = "number"  # a number field, or the rule score
-    CATEGORY = "category"  # text, choice, country, yes/no
+    CATEGORY = "category"  # a choice, a country, yes/no
+    TEXT = "text"  # free text: a category, and the words in it (see ``WORD``)
     AGE = "age"  # days since a date
     EMAIL_DOMAIN = "email_domain"  # free mail or a company's own domain
     ACTIVITY_COUNT = "activity_count"  # how many activities of one kind
     ACTIVITY_AGE = "activity_age"  # days since the last activity of any kind
+    WORD = "word"  # 1 when a text field holds a word ("director" in a job title), else 0
 
     @property
     def is_numeric(self) -> bool:
-        return self is not Kind.CATEGORY and self is not Kind.EMAIL_DOMAIN
+        """Read as a number per lead (NaN when missing)."""
+        return self in (Kind.NUMBER, Kind.AGE, Kind.ACTIVITY_COUNT, Kind.ACTIVITY_AGE)
+
+    @property
+    def is_category(self) -> bool:
+        """Read as one of a set of values (codes into the frame's levels)."""
+        return self in (Kind.CATEGORY, Kind.TEXT, Kind.EMAIL_DOMAIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +88,7 @@ def _field_kind(f: Field) -> Kind:
         return Kind.NUMBER
     if f.type.is_temporal:
         return Kind.AGE
-    return Kind.CATEGORY
+    return Kind.TEXT if f.type is FieldType.TEXT else Kind.CATEGORY
 
 
 def plan_features(
@@ -138,6 +151,13 @@ class Frame:
         return Frame(self.ids[rows], columns, self.outcome[rows], self.levels)
 
 
+def words(text: str | None) -> set[str]:
+    """The words of a text as the model counts them: letters only, no case or accents."""
+    if not text:
+        return set()
+    return set(re.findall(r"[^\W\d_]{2,}", strip_accents(text))) - STOPWORDS
+
+
 def category_value(value: Any) -> str | None:
     """A category as the model groups it: trimmed text, placeholders and blanks missing."""
     if value is None:
@@ -187,6 +207,7 @@ def load_frame(
     from leaddesk.core.scoring.sql import field_value  # sql imports this package lazily
 
     postgres = conn.dialect.name == "postgresql"
+    features = _with_word_sources(features)
     read = [f for f in features if f.kind not in (Kind.ACTIVITY_COUNT, Kind.ACTIVITY_AGE)]
     fields = {f.name: registry.get(f.source) for f in read if f.source in registry}
     goal = registry.get(target.field)
@@ -206,6 +227,17 @@ def load_frame(
         rows += conn.execute(query.where(scope)).all()
         yield Progress(len(rows), total, "Reading leads")
     return _frame(conn, rows, features, fields, target, now)
+
+
+def _with_word_sources(features: Sequence[Feature]) -> list[Feature]:
+    """``features`` without word features, plus the text fields those words are found in."""
+    result = [f for f in features if f.kind is not Kind.WORD]
+    names = {f.name for f in result}
+    for f in features:
+        if f.kind is Kind.WORD and f.source not in names:
+            result.append(Feature(f.source, f.source, Kind.TEXT, f.source))
+            names.add(f.source)
+    return result
 
 
 def _scopes(conn: Connection, lead_ids: Sequence[int] | None) -> Iterable[sa.ColumnElement[bool]]:
@@ -247,7 +279,7 @@ def _frame(
             continue
         if feature.kind is Kind.EMAIL_DOMAIN:
             columns[feature.name], levels[feature.name] = _factorize(values, email_domain_type)
-        elif feature.kind is Kind.CATEGORY:
+        elif feature.kind.is_category:
             as_bool = fields[feature.name].type is FieldType.BOOL
             convert = _yes_no_category if as_bool else category_value
             columns[feature.name], levels[feature.name] = _factorize(values, convert)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from leaddesk.core.scoring.predictive.encoding import Encoding
-from leaddesk.core.scoring.predictive.features import Frame
+from leaddesk.core.scoring.predictive.features import Frame, Kind
 from leaddesk.core.scoring.predictive.models import LOGISTIC, TREES, LinearModel, Tree, TreeModel
 
 KINDS = (LOGISTIC, TREES)
@@ -29,19 +29,21 @@ def linear_design(encoding: Encoding, frame: Frame) -> tuple[Any, list[slice]]:
     slices: list[slice] = []
     start = 0
     for feature in encoding.features:
-        values = frame.columns[feature.name]
-        if feature.kind.is_numeric:
-            stats = encoding.numbers[feature.name]
-            columns = [stats.standardized(values)]
-            if stats.has_missing:
-                columns.append(np.isnan(values).astype(float))
-            block = sparse.csr_matrix(np.column_stack(columns))
-        else:
+        if feature.kind.is_category:
             codes = encoding.codes(feature, frame)
             width = len(encoding.categories[feature.name])
             block = sparse.csr_matrix(
                 (np.ones(len(codes)), (np.arange(len(codes)), codes)), shape=(len(codes), width)
             )
+        elif feature.kind is Kind.WORD:
+            block = sparse.csr_matrix(encoding.column(feature, frame).reshape(-1, 1))
+        else:
+            values = frame.columns[feature.name]
+            stats = encoding.numbers[feature.name]
+            columns = [stats.standardized(values)]
+            if stats.has_missing:
+                columns.append(np.isnan(values).astype(float))
+            block = sparse.csr_matrix(np.column_stack(columns))
         blocks.append(block)
         slices.append(slice(start, start + block.shape[1]))
         start += block.shape[1]

@@ -16,7 +16,7 @@ import numpy as np
 
 from leaddesk.core.errors import InvalidInputError
 from leaddesk.core.scoring.predictive.encoding import Encoding
-from leaddesk.core.scoring.predictive.features import Frame
+from leaddesk.core.scoring.predictive.features import Frame, Kind
 
 FORMAT = 1
 LOGISTIC = "logistic regression"
@@ -37,14 +37,16 @@ class LinearModel:
         terms = np.zeros((len(frame), len(encoding.features)))
         for j, feature in enumerate(encoding.features):
             weights = np.asarray(self.weights[feature.name])
-            values = frame.columns[feature.name]
-            if feature.kind.is_numeric:
+            if feature.kind.is_category:
+                terms[:, j] = weights[encoding.codes(feature, frame)]
+            elif feature.kind is Kind.WORD:
+                terms[:, j] = weights[0] * encoding.column(feature, frame)
+            else:
+                values = frame.columns[feature.name]
                 stats = encoding.numbers[feature.name]
                 terms[:, j] = weights[0] * stats.standardized(values)
                 if stats.has_missing:
                     terms[:, j] += weights[1] * np.isnan(values)
-            else:
-                terms[:, j] = weights[encoding.codes(feature, frame)]
         return terms
 
     def contributions(self, encoding: Encoding, frame: Frame) -> tuple[float, np.ndarray]:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from leaddesk.core.leads import load_registry
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import leads, utcnow
-from leaddesk.core.scoring.predictive.encoding import MISSING, OTHER
+from leaddesk.core.scoring.predictive.encoding import MISSING, OTHER, Encoding
 from leaddesk.core.scoring.predictive.features import Feature, Frame, Kind, load_frame
 
 CHUNK = 20_000
@@ -107,21 +107,22 @@ def explain_leads(
         int(lead_id): Prediction(
             float(probabilities[i]),
             active.target.label,
-            _factors(features, frame, i, contributions[i], top),
+            _factors(active.predictor.encoding, frame, i, contributions[i], top),
         )
         for i, lead_id in enumerate(frame.ids)
     }
 
 
 def _factors(
-    features: list[Feature], frame: Frame, row: int, weights: np.ndarray, top: int
+    encoding: Encoding, frame: Frame, row: int, weights: np.ndarray, top: int
 ) -> tuple[Factor, ...]:
     strongest = np.argsort(-np.abs(weights))
     ups = [j for j in strongest if weights[j] >= MIN_WEIGHT][:top]
     downs = [j for j in strongest if weights[j] <= -MIN_WEIGHT][:top]
     chosen = sorted(ups + downs, key=lambda j: -abs(weights[j]))
+    features = encoding.features
     return tuple(
-        Factor(factor_text(features[j], frame.value(features[j].name, row)), float(weights[j]))
+        Factor(factor_text(features[j], encoding.value(features[j], frame, row)), float(weights[j]))
         for j in chosen
     )
 
@@ -136,7 +137,9 @@ def factor_text(feature: Feature, value: object) -> str:
         return {"free mail": "Free email address", "company domain": "Company email domain"}.get(
             str(value), "No email address"
         )
-    if kind is Kind.CATEGORY:
+    if kind is Kind.WORD:
+        return label if value else label.replace(" contains ", " without ", 1)
+    if kind.is_category:
         if value is None or value == MISSING:
             return f"No {lower}"
         if value in ("yes", "no"):

@@ -22,6 +22,7 @@ from leaddesk.core.progress import run
 from leaddesk.core.schema import utcnow
 from leaddesk.core.scoring import editing, store
 from leaddesk.core.scoring.model import FREE_EMAIL_DOMAINS, Rule, rule_label
+from leaddesk.core.scoring.predictive.encoding import Encoding
 from leaddesk.core.scoring.predictive.features import Feature, Frame, Kind, load_frame
 from leaddesk.core.scoring.predictive.store import active_predictive_model
 from leaddesk.core.scoring.predictive.target import Target
@@ -65,14 +66,14 @@ def suggest_rules(
         if field is None:
             continue
         best: dict[tuple[str, str, str], Suggestion] = {}
-        for rule, mask in _candidates(feature, field, labelled):
+        for rule, mask in _candidates(feature, field, labelled, active.predictor.encoding):
             s = _suggestion(
                 rule, mask, contributions[:, j], labelled, field, active.target, registry
             )
             if s is not None and _key(rule) not in present:
                 best.setdefault(_key(rule), s)
         # Two values of a category may both matter; two thresholds of a number overlap.
-        keep = 2 if feature.kind is Kind.CATEGORY else 1
+        keep = 2 if feature.kind.is_category else 1
         for s in sorted(best.values(), key=lambda s: -s.weight)[:keep]:
             found[_key(s.rule)] = s
     return sorted(found.values(), key=lambda s: -s.weight)[:limit]
@@ -103,10 +104,17 @@ def _field(feature: Feature, registry: FieldRegistry) -> Field | None:
     return registry.get(feature.source) if feature.source in registry else None
 
 
-def _candidates(feature: Feature, field: Field, frame: Frame) -> Iterator[tuple[Rule, np.ndarray]]:
+def _candidates(
+    feature: Feature, field: Field, frame: Frame, encoding: Encoding
+) -> Iterator[tuple[Rule, np.ndarray]]:
     """Conditions on ``field`` worth testing, each with the leads it holds for."""
-    name, values = field.name, frame.columns[feature.name]
-    if feature.kind in (Kind.EMAIL_DOMAIN, Kind.CATEGORY):
+    name = field.name
+    if feature.kind is Kind.WORD:
+        word = feature.name.rsplit("~", 1)[1]
+        yield Rule(name, "contains", [word], 0), encoding.column(feature, frame) == 1
+        return
+    values = frame.columns[feature.name]
+    if feature.kind.is_category:
         for code, level in enumerate(frame.levels[feature.name]):
             mask = values == code
             if feature.kind is Kind.EMAIL_DOMAIN:
