@@ -1,8 +1,9 @@
 """The daily call queue: who to call next, in what order, and why.
 
-Eligibility and order run in SQL, one small indexed query per part of the order (overdue
-callbacks, callbacks due today, called leads by score, new leads by score), each stopping at
-the number still needed; reasons are written only for the rows returned. The eligibility rules
+Eligibility and order run in SQL, small indexed queries per part of the order (overdue
+callbacks, callbacks due today, then called leads and new leads in the team's order: by rule
+score, by the predictive model's probability, or by a blend of the two), each stopping at the
+number still needed; reasons are written only for the rows returned. The eligibility rules
 are a table, shared by the SQL filter and by ``why_not_queued``, which explains in words why a
 lead is left out, so the two can never disagree.
 """
@@ -10,23 +11,29 @@ lead is left out, so the two can never disagree.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 import sqlalchemy as sa
 from phonenumbers import timezone as phone_timezone
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from leaddesk.core.fields import CLOSED_STATUSES
 from leaddesk.core.leads import Lead, display_name, get_lead, lead_json, search_clause
 from leaddesk.core.queue_settings import QueueSettings
 from leaddesk.core.schema import REP_ACTIVITIES, Activity, leads, utcnow
 from leaddesk.core.wording import days_ago, deed
+
+if TYPE_CHECKING:
+    from leaddesk.core.scoring.predictive.predictions import Prediction
+    from leaddesk.core.scoring.predictive.target import Target
 
 activities = Activity.__table__  # type: ignore[attr-defined]
 
@@ -228,22 +235,129 @@ def eligible(window: Window, settings: QueueSettings, owner: str | None) -> sa.C
     return sa.and_(*(rule.sql(window, settings, owner) for rule in ELIGIBILITY))
 
 
-def _parts(w: Window, postgres: bool) -> list[tuple[str, sa.ColumnElement[bool], list[Any]]]:
-    """The four parts of the order: (name, filter, ORDER BY)."""
+# Reads one part of the queue: (connection, filter, rows per query) -> its leads in queue
+# order, read a query at a time as the caller goes on.
+Reader = Callable[[Connection, sa.ColumnElement[bool], int], Iterator[Lead]]
+RANKED = ("score", "new")  # the parts in the team's queue order (the others by time)
+
+
+def _parts(
+    w: Window, settings: QueueSettings, postgres: bool
+) -> list[tuple[str, sa.ColumnElement[bool], Reader]]:
+    """The four parts of the order: (name, filter, how to read it in order)."""
     follow = leads.c.next_follow_up_at
+    # Most leads have no callback: told so through the follow-up index, SQLite would sort them
+    # all. A unary + keeps that index out, so it walks the index of the order and stops at the
+    # page. (PostgreSQL knows better from its statistics.)
+    no_callback = (follow if postgres else _unindexed(follow)).is_(None)
     never_called = sa.and_(leads.c.attempts == 0, leads.c.last_contacted_at.is_(None))
-    # SQLite sorts NULL last in DESC order by itself (and then uses the score index);
-    # PostgreSQL needs to be told.
-    score, active = leads.c.score.desc(), leads.c.last_activity_at.desc()
-    if postgres:
-        score, active = score.nulls_last(), active.nulls_last()
-    by_score = [score, active, leads.c.id]
+    by_time = _sorted(follow, leads.c.id)
+    ranked = _ranked(settings, postgres)
     return [
-        ("overdue", follow < w.start, [follow, leads.c.id]),
-        ("due", sa.and_(follow >= w.start, follow < w.end), [follow, leads.c.id]),
-        ("score", sa.and_(follow.is_(None), sa.not_(never_called)), by_score),
-        ("new", sa.and_(follow.is_(None), never_called), by_score),
+        ("overdue", follow < w.start, by_time),
+        ("due", sa.and_(follow >= w.start, follow < w.end), by_time),
+        ("score", sa.and_(no_callback, sa.not_(never_called)), ranked),
+        ("new", sa.and_(no_callback, never_called), ranked),
     ]
+
+
+def _unindexed(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """``+column``: the same value, which SQLite will not look up through an index."""
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
+def order_in_effect(settings: QueueSettings) -> str:
+    """The queue order the team chose; a blend all one way is that order."""
+    if settings.order == "blend" and settings.blend in (0, 100):
+        return "probability" if settings.blend == 100 else "score"
+    return settings.order
+
+
+def _ranked(settings: QueueSettings, postgres: bool) -> Reader:
+    """How the leads without a callback are read: by score (then the latest activity), by
+    probability (then score), or by the blend of both. Leads without a probability come
+    after those with one."""
+    order = order_in_effect(settings)
+    by_score = _sorted(*_descending(postgres, leads.c.score, leads.c.last_activity_at), leads.c.id)
+    if order == "blend":
+        return _blended(settings.blend / 100, by_score)
+    if order == "probability":
+        return _sorted(*_descending(postgres, leads.c.probability, leads.c.score), leads.c.id)
+    return by_score
+
+
+def _descending(postgres: bool, *columns: sa.ColumnElement[Any]) -> list[Any]:
+    # SQLite sorts NULL last in DESC order by itself (and then uses the index of the first
+    # column); PostgreSQL needs to be told.
+    return [c.desc().nulls_last() if postgres else c.desc() for c in columns]
+
+
+def _sorted(*order: Any) -> Reader:
+    """Read in SQL order, one indexed query per page, each page twice the one before (a
+    caller that skips many leads needs few queries)."""
+
+    def read(conn: Connection, where: sa.ColumnElement[bool], page: int) -> Iterator[Lead]:
+        query = sa.select(leads).where(where).order_by(*order)
+        offset = 0
+        while True:
+            rows = conn.execute(query.limit(page).offset(offset)).mappings().all()
+            yield from (dict(row) for row in rows)
+            if len(rows) < page:
+                return
+            offset, page = offset + page, page * 2
+
+    return read
+
+
+def _blended(weight: float, rest: Reader) -> Reader:
+    """Read by ``weight * probability + (1 - weight) * score``, then score and id; leads
+    without both numbers follow, as ``rest`` orders them."""
+    missing = sa.or_(leads.c.probability.is_(None), leads.c.score.is_(None))
+
+    def read(conn: Connection, where: sa.ColumnElement[bool], page: int) -> Iterator[Lead]:
+        needed, given = page, 0
+        while True:
+            ids, every = _top_blended(conn, where, weight, needed)
+            found = conn.execute(sa.select(leads).where(leads.c.id.in_(ids[given:])))
+            by_id = {row["id"]: dict(row) for row in found.mappings()}
+            yield from (by_id[i] for i in ids[given:])
+            if every:
+                yield from rest(conn, sa.and_(where, missing), page)
+                return
+            needed, given = needed * 2, len(ids)
+
+    return read
+
+
+def _top_blended(
+    conn: Connection, where: sa.ColumnElement[bool], weight: float, needed: int
+) -> tuple[list[int], bool]:
+    """The ids of the first ``needed`` leads by blend, and whether that is all of them.
+
+    A blend cannot be read from an index, and sorting every lead is slow on a large
+    database, so this reads the best ``depth`` leads by score and by probability along their
+    indexes (Fagin's threshold algorithm): a lead in neither list blends to at most the
+    blend of the last score and the last probability read, so the leads above that are
+    certainly first. Until ``needed`` of them are found, it reads deeper.
+    """
+    both = sa.and_(where, leads.c.probability.isnot(None), leads.c.score.isnot(None))
+    columns = (leads.c.id, leads.c.probability, leads.c.score)
+    depth = max(needed, 50)
+    while True:
+        by_score, by_probability = (
+            conn.execute(sa.select(*columns).where(both).order_by(key.desc()).limit(depth)).all()
+            for key in (leads.c.score, leads.c.probability)
+        )
+        seen = (*by_score, *by_probability)
+        blend = {r.id: (weight * r.probability + (1 - weight) * r.score, r.score) for r in seen}
+        ranked = sorted(blend, key=lambda i: (-blend[i][0], -blend[i][1], i))
+        if len(by_score) < depth:  # every lead with both numbers was read
+            return ranked[:needed], len(ranked) <= needed
+        bound = weight * by_probability[-1].probability + (1 - weight) * by_score[-1].score
+        certain = [i for i in ranked if blend[i][0] > bound]
+        if len(certain) >= needed:
+            return certain[:needed], False
+        depth *= 4
 
 
 def build_queue(
@@ -261,25 +375,67 @@ def build_queue(
     postgres = conn.dialect.name == "postgresql"
     hours = settings.calling_hours is not None and window.start <= window.now < window.end
     entries: list[QueueEntry] = []
-    for bucket, part, order in _parts(window, postgres):
-        query = sa.select(leads).where(base, part).order_by(*order)
-        offset = 0
-        while len(entries) < limit:
-            # Without calling hours one page is enough; with them, leads outside their
-            # hours are skipped and the next page fetched.
-            page = max(limit - len(entries), 50) if hours else limit - len(entries)
-            rows = conn.execute(query.limit(page).offset(offset)).mappings().all()
-            offset += len(rows)
-            for row in rows:
-                lead = dict(row)
-                if len(entries) < limit and (not hours or callable_now(lead, window, settings)):
-                    entries.append(QueueEntry(lead["id"], len(entries) + 1, "", lead, bucket))
-            if len(rows) < page:
-                break
+    for bucket, part, read in _parts(window, settings, postgres):
+        needed = limit - len(entries)
+        if needed <= 0:
+            break
+        # Without calling hours the leads needed are enough; with them, leads outside their
+        # hours are skipped, so more are read at a time.
+        for lead in read(conn, sa.and_(base, part), max(needed, 50) if hours else needed):
+            if not hours or callable_now(lead, window, settings):
+                entries.append(QueueEntry(lead["id"], len(entries) + 1, "", lead, bucket))
+                if len(entries) == limit:
+                    break
     done = latest_engagement(conn, [e.lead_id for e in entries if e.bucket == "score"])
+    chances = chances_in_words(conn, entries, settings, window.now)
     return [
-        replace(e, reason=reason(e.lead, e.bucket, window, done.get(e.lead_id))) for e in entries
+        replace(
+            e,
+            reason=reason(e.lead, e.bucket, window, done.get(e.lead_id), chances.get(e.lead_id)),
+        )
+        for e in entries
     ]
+
+
+def likely(percent: float, target: Target) -> str:
+    """A probability (0-100) as a rep says it: "64% likely to win", "64% likely: Converted"."""
+    return f"{percent:.0f}% {likely_to(target)}"
+
+
+def likely_to(target: Target) -> str:
+    """What a probability is the chance of: "likely to win", "likely: Converted"."""
+    return "likely to win" if target.is_status else f"likely: {target.label}"
+
+
+def chances_in_words(
+    conn: Connection, entries: Sequence[QueueEntry], settings: QueueSettings, now: datetime
+) -> dict[int, str]:
+    """Each entry's probability in words; when the queue is ordered by it, with the strongest
+    reason it is high ("64% likely to win (Lead origin is 'Lead Add Form')")."""
+    predicted = [e for e in entries if e.lead.get("probability") is not None]
+    if not predicted:
+        return {}
+    # numpy comes with the predictive model: read only when a lead has a probability.
+    from leaddesk.core.scoring.predictive.predictions import explain_leads
+    from leaddesk.core.scoring.predictive.store import active_predictive_model
+
+    active = active_predictive_model(conn)
+    if active is None:
+        return {}
+    explained: dict[int, Prediction] = {}
+    if order_in_effect(settings) != "score":
+        ranked = [e.lead_id for e in predicted if e.bucket in RANKED]
+        explained = explain_leads(conn, ranked, now=now, top=1)
+    return {
+        e.lead_id: _chance(likely(e.lead["probability"], active.target), explained.get(e.lead_id))
+        for e in predicted
+    }
+
+
+def _chance(text: str, prediction: Prediction | None) -> str:
+    factors = prediction.factors if prediction is not None else ()
+    best = next((f for f in factors if f.weight > 0), None)
+    return f"{text} ({best.text})" if best is not None else text
 
 
 # Activities that are the rep's own doing, not the lead's engagement.
@@ -313,24 +469,27 @@ def reason(
     bucket: str,
     window: Window,
     engagement: tuple[str, str | None, datetime] | None = None,
+    chance: str | None = None,
 ) -> str:
     """Why the lead is where it is, in a few words a rep reads at a glance.
 
-    ``engagement`` is the lead's latest engagement activity (see ``latest_engagement``).
+    ``engagement`` is the lead's latest engagement activity (see ``latest_engagement``),
+    ``chance`` its probability in words (see ``chances_in_words``).
     """
+    said = [chance] if chance else []
     promised = lead.get("last_contacted_at")
     since = f" (you promised on {_day_name(promised, window)})" if promised else ""
     follow = lead.get("next_follow_up_at")
     if bucket == "overdue" and follow is not None:
-        return f"Callback overdue since {_when(follow, window)}{since}"
+        return " · ".join([f"Callback overdue since {_when(follow, window)}{since}", *said])
     if bucket == "due" and follow is not None:
-        return f"Callback due {follow.astimezone(window.zone):%H:%M}{since}"
+        return " · ".join([f"Callback due {follow.astimezone(window.zone):%H:%M}{since}", *said])
     score = lead.get("score")
     shown = f"score {score:g}" if score is not None else "not scored yet"
     if bucket == "new":
         grade = lead.get("grade")
-        return f"New lead, grade {grade} · {shown}" if grade else f"New lead · {shown}"
-    parts = [lead.get("tier") or "Unscored", shown]
+        return " · ".join([f"New lead, grade {grade}" if grade else "New lead", shown, *said])
+    parts = [lead.get("tier") or "Unscored", shown, *said]
     active = lead.get("last_activity_at")
     if engagement is not None:
         kind, note, at = engagement

@@ -20,6 +20,9 @@ from leaddesk.core.settings_store import read_setting, write_setting
 
 SETTINGS_KEY = "queue.settings"
 DEFAULT_CALLING_HOURS = (time(9), time(18))
+# How leads without a callback are ranked: by the rule score, by the predictive model's
+# probability, or by a blend of the two.
+ORDERS = ("score", "probability", "blend")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ class QueueSettings:
     calling_hours: tuple[time, time] | None = None
     weekdays_only: bool = True
     claim_minutes: int = 15  # team mode: a lead a rep has open is theirs this long
+    order: str = "score"  # one of ORDERS
+    blend: int = 50  # with the "blend" order: the probability's weight, in percent
     cadence: Cadence = field(default_factory=Cadence)
     timezone: str | None = None  # the user's, not stored; None = this computer's
 
@@ -87,6 +92,14 @@ class QueueSettings:
             voicemail_working_days=c.voicemail_working_days,
             callback_working_days=c.callback_working_days,
         )
+        if self.order not in ORDERS:
+            raise InvalidInputError(
+                f"The queue order must be “score”, “probability” or “blend”, not “{self.order}”."
+            )
+        if not 0 <= self.blend <= 100:
+            raise InvalidInputError(
+                f"The probability's weight in the blend must be 0 to 100 % (it is {self.blend})."
+            )
         if self.calling_hours is not None:
             start, end = self.calling_hours
             if start >= end:
@@ -111,7 +124,11 @@ class QueueSettings:
         return replace(self, timezone=timezone or None)
 
 
-_TYPES = {"int": (int, "a whole number"), "bool": (bool, "true or false")}
+_TYPES = {
+    "int": (int, "a whole number"),
+    "bool": (bool, "true or false"),
+    "str": (str, "text"),
+}
 
 
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:

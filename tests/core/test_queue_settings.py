@@ -45,6 +45,9 @@ def test_defaults_until_the_team_saves_its_own(db: Database) -> None:
 
 def test_values_an_older_or_newer_leaddesk_wrote() -> None:
     assert QueueSettings.from_json({}) == QueueSettings()
+    older = {"daily_target": 30, "claim_minutes": 10, "cadence": {"max_attempts": 4}}
+    loaded = QueueSettings.from_json(older)  # saved before the queue could follow probability
+    assert (loaded.order, loaded.blend, loaded.daily_target) == ("score", 50, 30)
     newer = {"daily_target": 30, "some_new_setting": True, "cadence": {"new_rule": 4}}
     assert QueueSettings.from_json(newer) == QueueSettings(daily_target=30)
 
@@ -58,6 +61,11 @@ WRONG: list[tuple[dict[str, Any], str]] = [
     ({"cadence": {"max_attempts": 0}}, "max attempts must be at least 1"),
     ({"cadence": {"voicemail_working_days": -1}}, "voicemail working days must be at least 0"),
     ({"cadence": [1, 2]}, "cadence settings are not a JSON object"),
+    ({"order": "luck"}, "queue order must be “score”, “probability” or “blend”, not “luck”"),
+    ({"order": 2}, "“order” must be text"),
+    ({"blend": 120}, r"weight in the blend must be 0 to 100 % \(it is 120\)"),
+    ({"blend": -5}, r"weight in the blend must be 0 to 100 % \(it is -5\)"),
+    ({"blend": 50.5}, "“blend” must be a whole number"),
 ]
 
 
@@ -65,6 +73,18 @@ WRONG: list[tuple[dict[str, Any], str]] = [
 def test_a_wrong_value_is_named(data: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
         QueueSettings.from_json(data)
+
+
+def test_the_queue_order_is_stored_with_the_rest(db: Database) -> None:
+    blend = QueueSettings(order="blend", blend=30, daily_target=40)
+    with db.write() as conn:
+        save_queue_settings(conn, blend)
+    with db.read() as conn:
+        assert load_queue_settings(conn) == blend
+    assert blend.to_json()["order"] == "blend"
+    assert blend.to_json()["blend"] == 30
+    with pytest.raises(InvalidInputError, match="queue order must be"), db.write() as conn:
+        save_queue_settings(conn, QueueSettings(order="probabilty"))
 
 
 def test_an_unknown_time_zone_is_refused() -> None:

@@ -127,6 +127,34 @@ def test_saving_stores_the_rules_and_preferences(
     assert again.hours_from.isEnabled()
 
 
+def test_the_queue_order_and_its_blend(qtbot: QtBot, page: SettingsPage, db: Database) -> None:
+    assert page.order.currentText() == "Rule score"
+    assert [page.order.itemText(i) for i in range(page.order.count())] == [
+        "Rule score",
+        "Probability",
+        "Blend",
+    ]
+    assert not page.blend.isEnabled()  # only a blend has a weight
+    page.order.setCurrentIndex(page.order.findText("Probability"))
+    assert not page.blend.isEnabled()
+    assert page.form_state().team == QueueSettings(order="probability")
+    page.order.setCurrentIndex(page.order.findText("Blend"))
+    assert page.blend.isEnabled()
+    assert page.blend.value() == 50
+    page.blend.setValue(70)
+    with qtbot.waitSignal(page.settings_changed, timeout=1000):
+        page.save_button.click()
+    assert stored(db) == QueueSettings(order="blend", blend=70)
+
+    page.restore_button.click()
+    assert (page.order.currentText(), page.blend.value()) == ("Rule score", 50)
+    assert not page.blend.isEnabled()
+    page.refresh()  # what was saved comes back
+    assert (page.order.currentText(), page.blend.value()) == ("Blend", 70)
+    assert page.blend.isEnabled()
+    assert not page.save_button.isEnabled()
+
+
 def test_an_impossible_window_is_explained_and_nothing_is_saved(
     qtbot: QtBot, page: SettingsPage, db: Database, preferences: Preferences
 ) -> None:

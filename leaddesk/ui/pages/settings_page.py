@@ -51,6 +51,7 @@ from leaddesk.core.importing.countries import NAMES as COUNTRY_NAMES
 from leaddesk.core.importing.normalize import default_region
 from leaddesk.core.queue_settings import (
     DEFAULT_CALLING_HOURS,
+    ORDERS,
     Cadence,
     QueueSettings,
     load_queue_settings,
@@ -65,6 +66,7 @@ PAGE_MARGIN = 24
 SAVED_TEXT = "Saved. Every rep's queue now follows these rules."
 SAVED_OWN_TEXT = "Saved."
 SAVED_SHOWN_MS = 6000
+ORDER_LABELS = ("Rule score", "Probability", "Blend")  # of ``queue_settings.ORDERS``, in order
 PRIMARY_STYLE = (
     f"QPushButton {{ background: {theme.ACCENT}; color: white; border: none;"
     " border-radius: 6px; padding: 6px 22px; font-weight: bold; }"
@@ -287,6 +289,17 @@ class SettingsPage(QWidget):
         self.weekdays_only = QCheckBox("Weekdays only")
         self.weekdays_only.setToolTip("Outside calling hours too on Saturdays and Sundays.")
         self.skip_invalid_phones = QCheckBox("Skip leads whose phone is flagged as wrong")
+        self.order = QComboBox()
+        for value, text in zip(ORDERS, ORDER_LABELS, strict=True):
+            self.order.addItem(text, value)
+        self.order.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.order.setToolTip(
+            "How leads without a callback are ranked (callbacks always come first, by time). "
+            "Rule score: the scoring rules' points. Probability: the predictive model's chance "
+            "that the lead converts. Blend: a mix of the two."
+        )
+        self.blend = _number(0, 100, "How much the probability counts in the blend.")
+        self.blend.setSuffix(" %")
         self.claim_minutes = _number(
             1, 240, "On a shared database, other reps do not get a lead you have open."
         )
@@ -434,6 +447,12 @@ class SettingsPage(QWidget):
         weekdays.layout().setContentsMargins(indent, 0, 0, 0)  # type: ignore[union-attr]
         self._row(form, "", weekdays)
         self._row(form, "Wrong numbers", self.skip_invalid_phones)
+        self._row(form, "&Order leads by", _sentence(self.order, self._order_note()))
+        # Words and number grey out together while another order is chosen.
+        self.blend_row = _sentence(
+            "In the blend, the probability counts for", self.blend, "and the rule score the rest"
+        )
+        self._row(form, "", self.blend_row)
         self._row(
             form,
             "Team &mode",
@@ -444,6 +463,12 @@ class SettingsPage(QWidget):
             ),
         )
         return card
+
+    @staticmethod
+    def _order_note() -> QLabel:
+        note = theme.muted("Callbacks always come first.")
+        note.setWordWrap(False)
+        return note
 
     def _cadence_card(self) -> QFrame:
         card, form = self._card(
@@ -546,7 +571,8 @@ class SettingsPage(QWidget):
         for box in self.findChildren(QAbstractSpinBox):
             if isinstance(box, QSpinBox):
                 box.valueChanged.connect(self._edited)
-        for widget in (*self.findChildren(QAbstractSpinBox), self.timezone):
+        self.order.currentIndexChanged.connect(self._edited)
+        for widget in (*self.findChildren(QAbstractSpinBox), self.timezone, self.order):
             widget.installEventFilter(self._wheel_guard)
         self.restore_button.clicked.connect(self.restore_defaults)
         self.save_button.clicked.connect(self.save)
@@ -627,6 +653,8 @@ class SettingsPage(QWidget):
             calling_hours=hours,
             weekdays_only=self.weekdays_only.isChecked(),
             claim_minutes=self.claim_minutes.value(),
+            order=self.order.currentData(),
+            blend=self.blend.value(),
             cadence=Cadence(
                 retry_working_days=self.retry_working_days.value(),
                 max_attempts=self.max_attempts.value(),
@@ -658,6 +686,8 @@ class SettingsPage(QWidget):
             self.hours_to.setTime(QTime(end.hour, end.minute))
             self.weekdays_only.setChecked(settings.weekdays_only)
             self.claim_minutes.setValue(settings.claim_minutes)
+            self.order.setCurrentIndex(max(self.order.findData(settings.order), 0))
+            self.blend.setValue(settings.blend)
             cadence = settings.cadence
             self.retry_working_days.setValue(cadence.retry_working_days)
             self.max_attempts.setValue(cadence.max_attempts)
@@ -693,6 +723,7 @@ class SettingsPage(QWidget):
         hours = self.calling_hours.isChecked()
         for widget in (self.hours_from, self.hours_to, self.weekdays_only):
             widget.setEnabled(hours)
+        self.blend_row.setEnabled(self.order.currentData() == "blend")
         self.save_button.setEnabled(self.is_dirty())
 
     def _show_error(self, text: str) -> None:
