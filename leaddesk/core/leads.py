@@ -273,7 +273,9 @@ def lead_query(
 
 
 # Sort columns with an index of their own (schema.py), which a page can be read along.
-INDEXED_SORTS = frozenset({"score", "next_follow_up_at", "last_name", "email", "phone"})
+INDEXED_SORTS = frozenset(
+    {"score", "probability", "next_follow_up_at", "last_name", "email", "phone"}
+)
 
 
 def sort_column(name: str) -> sa.ColumnElement[Any]:

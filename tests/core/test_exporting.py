@@ -234,6 +234,7 @@ def test_the_workbook_looks_like_a_product(db: Database, tmp_path: Path) -> None
         annual_revenue=1_250_000.0,
         last_contacted_at=datetime(2026, 3, 1, 14, 30, 5, 123, tzinfo=UTC),
         score=72.5,
+        probability=64.0,
         notes="y" * 500,
     )
     add_lead(db, first_name="Alan", score=12.0)
@@ -258,6 +259,8 @@ def test_the_workbook_looks_like_a_product(db: Database, tmp_path: Path) -> None
     assert cell.value == datetime(2026, 3, 1, 14, 30, 5)
     assert cell.number_format == "yyyy-mm-dd hh:mm"
     assert sheet[f"{header['Phone']}2"].data_type == "s"
+    cell = sheet[f"{header['Probability']}2"]
+    assert (cell.value, cell.number_format) == (64, '0"%"')
     (scale,) = sheet.conditional_formatting
     assert str(scale.sqref) == f"{header['Score']}2:{header['Score']}3"
     assert scale.rules[0].type == "colorScale"

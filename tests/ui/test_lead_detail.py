@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +19,11 @@ from leaddesk.core.errors import NotFoundError
 from leaddesk.core.lead_record import save_changes, timeline
 from leaddesk.core.leads import LeadFilter, display_name, get_lead, list_leads
 from leaddesk.core.schema import Activity, CustomFieldRecord
+from leaddesk.core.scoring.predictive.predictions import MINUS, explain_leads
+from leaddesk.core.scoring.predictive.store import active_predictive_model
+from leaddesk.ui import theme
 from leaddesk.ui.lead_detail import LeadDetailDialog
+from leaddesk.ui.lead_detail.prediction_panel import NO_MODEL
 from leaddesk.ui.preferences import Preferences
 
 AnswerDialog = Callable[..., list[str]]
@@ -98,8 +103,47 @@ def test_it_shows_the_lead_whole(
     assert entries[0].title in dialog.timeline.toPlainText()
     assert dialog.tabs.tabText(0) == f"Activity ({len(entries)})"
     assert f"Score {lead['score']:g}" in dialog.score.parts.text()
+    prediction = dialog.score.prediction  # no predictive model yet: a hint how to get one
+    assert not prediction.hint.isHidden()
+    assert prediction.hint.text() == NO_MODEL
+    assert prediction.percent.isHidden()
+    assert prediction.factors.isHidden()
     assert not dialog.save_button.isEnabled()  # nothing to save yet
     assert dialog.form.editor("first_name").hasFocus()  # typing starts at the top
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_prediction_beside_the_score(
+    qtbot: QtBot, trained: Database, preferences: Preferences, scheme: str
+) -> None:
+    with trained.read() as conn:
+        lead_id = int(list_leads(conn, LeadFilter(statuses=("contacted",)), limit=1)[0]["id"])
+        model = active_predictive_model(conn)
+        expected = explain_leads(conn, [lead_id])[lead_id]
+    assert model is not None
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme.apply_scheme(app, scheme)
+    try:
+        detail = LeadDetailDialog(trained, lead_id, preferences)
+        qtbot.addWidget(detail)
+        detail.tabs.setCurrentWidget(detail.score)
+        panel = detail.score.prediction
+        assert panel.hint.isHidden()
+        assert panel.percent.text() == expected.percent
+        assert panel.outcome.text() == "likely to win"
+        assert panel.model.text().startswith(f"{model.kind.capitalize()} · hold-out AUC 0.")
+        assert panel.model.text().endswith("trained just now")
+        shown = panel.factors.text()
+        assert expected.factors
+        for factor in expected.factors:
+            sign = "+" if factor.weight > 0 else MINUS
+            color = theme.good_color(detail) if factor.weight > 0 else theme.bad_color(detail)
+            row = f"color:{color}; padding:2px 8px 2px 0'><b>{sign}</b></td>"
+            assert f"{row}<td style='padding:2px 0'>{html.escape(factor.text)}</td>" in shown
+        assert theme.is_dark(detail) is (scheme == "dark")
+    finally:
+        theme.apply_scheme(app, "light")
 
 
 def test_an_invalid_email_is_marked_and_blocks_saving_until_fixed(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from leaddesk.core.db import Database
-from leaddesk.core.leads import LeadFilter
+from leaddesk.core.leads import LeadFilter, lead_ids
 from leaddesk.core.queue import build_queue
+from leaddesk.core.scoring.predictive.predictions import write_probabilities
 from leaddesk.ui.models.leads_model import CACHED_PAGES, LEAD_ID_ROLE, PAGE_SIZE, LeadsModel
 from leaddesk.ui.models.queue_model import REASON_ROLE, QueueModel
 
@@ -64,6 +66,27 @@ def test_score_cell_is_a_badge_with_the_tier(sample_db: Database) -> None:
     text = model.data(model.index(0, model.column_of("score")))
     assert text == f"{lead['score']:.0f} · {lead['tier']}"
     assert model.data(model.index(0, 0), LEAD_ID_ROLE) == lead["id"]
+
+
+def test_probability_reads_as_a_percentage_and_sorts_in_sql(sample_db: Database) -> None:
+    with sample_db.write() as conn:
+        ids = np.array(lead_ids(conn, LeadFilter(), limit=450))
+        chances = np.linspace(0.9, 0.1, len(ids))
+        write_probabilities(conn, ids[::2], chances[::2])  # the others are not predicted yet
+    model = LeadsModel(sample_db)
+    column = model.column_of("probability")
+    assert column == model.column_of("score") + 1  # a default column, beside the score
+    assert model.headerData(column, Qt.Orientation.Horizontal) == "Probability"
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    title = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole)
+    assert title == right  # over its numbers
+    model.sort(column, Qt.SortOrder.DescendingOrder)
+    first = model.index(0, column)
+    assert model.data(first) == "90%"
+    assert model.data(first, Qt.ItemDataRole.TextAlignmentRole) == right
+    shown = [model.lead(row)["probability"] for row in range(model.rowCount())]  # type: ignore[index]
+    assert shown == sorted(shown[:225], reverse=True) + [None] * 225  # not predicted: last
+    assert model.data(model.index(449, column)) == ""
 
 
 def test_search_filters_in_sql(sample_db: Database) -> None:

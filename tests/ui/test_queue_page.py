@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
@@ -16,12 +17,13 @@ from pytestqt.qtbot import QtBot
 
 from leaddesk.core.activities import Outcome
 from leaddesk.core.db import Database
-from leaddesk.core.leads import display_name, get_lead
+from leaddesk.core.leads import LeadFilter, display_name, get_lead, lead_ids
 from leaddesk.core.progress import run
 from leaddesk.core.queue import day_progress
 from leaddesk.core.queue_settings import QueueSettings, save_queue_settings
 from leaddesk.core.sample import load_sample
 from leaddesk.core.schema import Activity
+from leaddesk.core.scoring.predictive.predictions import write_probabilities
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.pages.queue_page import QueuePage
 from leaddesk.ui.queue.day_summary import DaySummaryDialog
@@ -173,6 +175,27 @@ def test_card_shows_the_lead_and_its_score_explanation(page: QueuePage) -> None:
     assert f"tel:{entry.lead['phone']}" in page.card.phone.text()
     assert page.card.badge.text().startswith(f"{math.floor(entry.lead['score'])} · ")
     assert "<table" in page.card.explanation.text()
+    assert page.card.chance.isHidden()  # no predictive model yet: no probability
+
+
+def test_card_shows_the_probability_beside_the_score(
+    page: QueuePage, sample_db: Database, window: MainWindow
+) -> None:
+    with sample_db.write() as conn:
+        ids = np.array(lead_ids(conn, LeadFilter(), limit=1000))
+        write_probabilities(conn, ids, np.linspace(0.9, 0.1, len(ids)))
+        save_queue_settings(conn, QueueSettings(order="probability"))
+    window.settings_page.settings_changed.emit()
+    page.refresh()
+    ranked = [e for e in page.model.entries() if e.bucket in ("score", "new")]
+    page.list.setCurrentIndex(page.model.index(page.model.row_of(ranked[0].lead_id), 0))
+    entry = page.current_entry()
+    assert entry == ranked[0]
+    called = [e.lead["probability"] for e in ranked if e.bucket == "score"]
+    assert called == sorted(called, reverse=True)  # in the team's order
+    assert page.card.chance.isVisibleTo(page.card)
+    assert page.card.chance.text() == f"{entry.lead['probability']:.0f}% likely"
+    assert page.card.reason.text() == entry.reason
 
 
 def test_empty_database_says_there_is_nobody_to_call(qtbot: QtBot, db: Database) -> None:

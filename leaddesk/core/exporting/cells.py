@@ -24,6 +24,8 @@ FORMATS: dict[FieldType, str] = {
     FieldType.DATETIME: "yyyy-mm-dd hh:mm",
     FieldType.MONEY: "#,##0",
 }
+# Fields whose numbers read as something more than a number: a percentage stored as 0-100.
+FIELD_FORMATS: dict[str, str] = {"probability": '0"%"'}
 
 
 class TextCleaner:

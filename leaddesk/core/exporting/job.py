@@ -21,7 +21,7 @@ from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, LeadDeskError
 from leaddesk.core.exporting.breakdown import SHEET_TITLE as BREAKDOWN_TITLE
 from leaddesk.core.exporting.breakdown import Breakdown
-from leaddesk.core.exporting.cells import FORMATS, TextCleaner
+from leaddesk.core.exporting.cells import FIELD_FORMATS, FORMATS, TextCleaner
 from leaddesk.core.exporting.columns import ID_HEADER, LeadValues, widths
 from leaddesk.core.exporting.csv_file import CsvWriter
 from leaddesk.core.exporting.files import replacing
@@ -229,6 +229,8 @@ class _Export:
 
 
 def _number_format(f: Field) -> str | None:
+    if f.name in FIELD_FORMATS:
+        return FIELD_FORMATS[f.name]
     return FORMATS.get(f.type) if f.type.is_numeric else None
 
 

@@ -1,11 +1,11 @@
 """The lead detail dialog: one lead, whole, edited in place.
 
-Left, every editable field; right, the lead's timeline and its score's explanation; at the
-bottom, erase, export and save. All reading and writing goes through ``core.lead_record``:
-values are checked as the user types (messages under the fields, Save offered only when
-everything can be stored), an edit is saved in one transaction, and when a colleague saved
-the lead meanwhile the user chooses field by field instead of overwriting their work. The
-dialog stays open after a save and shows the lead as saved.
+Left, every editable field; right, the lead's timeline, and its score's explanation with the
+predictive model's probability; at the bottom, erase, export and save. All reading and writing
+goes through ``core.lead_record``: values are checked as the user types (messages under the
+fields, Save offered only when everything can be stored), an edit is saved in one transaction,
+and when a colleague saved the lead meanwhile the user chooses field by field instead of
+overwriting their work. The dialog stays open after a save and shows the lead as saved.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ from leaddesk.core.lead_record import (
 from leaddesk.core.leads import Lead, display_name, get_lead, load_registry
 from leaddesk.core.queue_settings import QueueSettings
 from leaddesk.core.scoring.explain import Explanation, explain_lead
+from leaddesk.core.scoring.predictive.predictions import Prediction, explain_leads
+from leaddesk.core.scoring.predictive.store import ActiveModel, active_predictive_model
 from leaddesk.ui import dialogs, theme
 from leaddesk.ui.dialogs import MessageDialog
 from leaddesk.ui.lead_detail.conflict_chooser import ConflictChooser
@@ -159,12 +161,24 @@ class LeadDetailDialog(QDialog):
 
     # -- showing ---------------------------------------------------------------------------
 
-    def _read(self) -> tuple[Lead, list[TimelineEntry], Explanation]:
+    def _read(
+        self,
+    ) -> tuple[Lead, list[TimelineEntry], Explanation, ActiveModel | None, Prediction | None]:
         with self._db.read() as conn:
             lead = get_lead(conn, self._lead_id)
-            return lead, timeline(conn, self._lead_id), explain_lead(conn, self._lead_id)
+            model = active_predictive_model(conn)
+            prediction = explain_leads(conn, [self._lead_id]).get(self._lead_id)
+            explanation = explain_lead(conn, self._lead_id)
+            return lead, timeline(conn, self._lead_id), explanation, model, prediction
 
-    def _show(self, lead: Lead, entries: list[TimelineEntry], explanation: Explanation) -> None:
+    def _show(
+        self,
+        lead: Lead,
+        entries: list[TimelineEntry],
+        explanation: Explanation,
+        model: ActiveModel | None,
+        prediction: Prediction | None,
+    ) -> None:
         self._lead = lead
         self.setWindowTitle(f"{display_name(lead)}[*] — LeadDesk")
         self.header.show_lead(lead, self._zone)
@@ -172,6 +186,7 @@ class LeadDetailDialog(QDialog):
         self.timeline.show_entries(entries)
         self.tabs.setTabText(0, f"Activity ({len(entries)})")
         self.score.show_explanation(explanation)
+        self.score.prediction.show_prediction(model, prediction)
         self._refresh()
 
     def _check(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:

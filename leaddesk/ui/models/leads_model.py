@@ -32,7 +32,7 @@ from leaddesk.core.leads import (
     load_registry,
 )
 from leaddesk.ui.formatting import format_value, relative_day
-from leaddesk.ui.widgets.badges import badge_text
+from leaddesk.ui.widgets.badges import badge_text, percent_text
 
 PAGE_SIZE = 200
 CACHED_PAGES = 6
@@ -42,10 +42,14 @@ TIER_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # The columns a new user sees, in order; custom fields follow them.
 DEFAULT_COLUMNS = (
-    "score", "grade", "first_name", "last_name", "company", "job_title", "email", "phone",
-    "country", "city", "status", "owner", "last_contacted_at", "next_follow_up_at", "source",
-    "created_at",
+    "score", "probability", "grade", "first_name", "last_name", "company", "job_title", "email",
+    "phone", "country", "city", "status", "owner", "last_contacted_at", "next_follow_up_at",
+    "source", "created_at",
 )  # fmt: skip
+PROBABILITY_TIP = (
+    "The predictive model's chance that the lead converts; empty until a model is trained on "
+    "the Predictive page"
+)
 # Shown as a day ("3 days ago", "tomorrow"): what a rep plans by.
 DAY_COLUMNS = ("last_contacted_at", "next_follow_up_at")
 
@@ -89,6 +93,10 @@ class LeadsModel(QAbstractTableModel):
             return field.label
         if role == Qt.ItemDataRole.ToolTipRole and field.custom:
             return f"{field.label} (custom field from an import)"
+        if role == Qt.ItemDataRole.ToolTipRole and field.name == "probability":
+            return PROBABILITY_TIP
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _alignment(field)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -107,6 +115,8 @@ class LeadsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if field.name == "score":
                 return badge_text(value, lead.get("tier"))
+            if field.name == "probability":
+                return percent_text(value)
             if field.name == "status" and value:
                 return str(value).capitalize()
             if field.name in DAY_COLUMNS and value:
@@ -114,10 +124,8 @@ class LeadsModel(QAbstractTableModel):
             return format_value(value, field)
         if role == Qt.ItemDataRole.ToolTipRole and field.type == FieldType.DATETIME and value:
             return value.astimezone().strftime("%d %b %Y %H:%M")
-        if role == Qt.ItemDataRole.TextAlignmentRole and field.type.is_numeric:
-            if field.name == "score":
-                return None
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _alignment(field)
         if role == LEAD_ID_ROLE:
             return lead["id"]
         if role == TIER_ROLE:
@@ -222,6 +230,13 @@ class LeadsModel(QAbstractTableModel):
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
         return page
+
+
+def _alignment(field: Field) -> int | None:
+    """Numbers, and their column's title, line up on the right (the score is a badge)."""
+    if field.type.is_numeric and field.name != "score":
+        return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return None
 
 
 def _value(lead: Lead, field: Field) -> Any:

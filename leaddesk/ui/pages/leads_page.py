@@ -60,8 +60,8 @@ SEARCH_DELAY_MS = 250
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALL_LEADS = "All leads"
 WIDTHS = {
-    "score": 100, "grade": 60, "first_name": 110, "last_name": 120, "company": 190,
-    "job_title": 180, "email": 240, "phone": 150, "country": 70, "status": 95,
+    "score": 100, "probability": 100, "grade": 60, "first_name": 110, "last_name": 120,
+    "company": 190, "job_title": 180, "email": 240, "phone": 150, "country": 70, "status": 95,
 }  # fmt: skip
 
 

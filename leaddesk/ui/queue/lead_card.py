@@ -1,5 +1,6 @@
-"""The current lead, large: who, why now, the number to dial, the time there, the score's
-reasons and what happened lately. It only shows what the Queue page hands it."""
+"""The current lead, large: who, its score and probability, why now, the number to dial, the
+time there, the score's reasons and what happened lately. It only shows what the Queue page
+hands it."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from leaddesk.core.wording import deed
 from leaddesk.ui import theme
 from leaddesk.ui.formatting import relative_time
 from leaddesk.ui.models.queue_model import subtitle
-from leaddesk.ui.widgets.badges import ScoreBadge
+from leaddesk.ui.widgets.badges import ProbabilityBadge, ScoreBadge
 
 WARNING = "#b45309"
 _OUTCOMES = {outcome.value: outcome.label for outcome in Outcome}
@@ -53,6 +54,7 @@ class LeadCard(QFrame):
         self.name.setWordWrap(True)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badge = ScoreBadge()
+        self.chance = ProbabilityBadge()
         self.subtitle = QLabel()
         self.subtitle.setFont(theme.scaled_font(self.subtitle, 1.15))
         self.subtitle.setWordWrap(True)
@@ -75,6 +77,7 @@ class LeadCard(QFrame):
 
         heading = QHBoxLayout()
         heading.addWidget(self.name, 1)
+        heading.addWidget(self.chance, 0, Qt.AlignmentFlag.AlignTop)
         heading.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         phone_row = QHBoxLayout()
         phone_row.addWidget(self.phone)
@@ -147,6 +150,7 @@ class LeadCard(QFrame):
         self.email.setText(lead.get("email") or "")
         self.email.setVisible(bool(lead.get("email")))
         self.badge.set_score(explanation.score, explanation.tier, explanation.grade)
+        self.chance.set_probability(lead.get("probability"))
         self.explanation.setText(explanation_html(explanation, self))
         self.activity.setText(history_html(lead, recent, theme.muted_color(self).name()))
 

@@ -1,4 +1,5 @@
-"""The score badge: a coloured pill with the score and its tier, drawn the same everywhere."""
+"""The score badge: a coloured pill with the score and its tier, drawn the same everywhere;
+and the probability badge that sits beside it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from leaddesk.ui import theme
 
@@ -19,6 +20,11 @@ def badge_text(score: float | None, tier: str | None, grade: str | None = None) 
     if score is None:
         return "Not scored"
     return " · ".join(p for p in (str(math.floor(score)), tier, grade) if p)
+
+
+def percent_text(percent: float | None) -> str:
+    """A stored probability (0-100) as people read it: "64%"; nothing when there is none."""
+    return "" if percent is None else f"{percent:.0f}%"
 
 
 def badge_size(metrics: QFontMetrics, text: str) -> QSize:
@@ -75,3 +81,27 @@ class ScoreBadge(QWidget):
         if self._text:
             painter = QPainter(self)
             paint_badge(painter, self.rect(), self._text, self._tier)
+
+
+class ProbabilityBadge(QLabel):
+    """The predictive model's chance for a lead, "64% likely", outlined so the score stays the
+    louder of the two; hidden while the lead has no probability."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFont(theme.scaled_font(self, 1.05, bold=True))
+        # The palette's link colour reads on light and dark backgrounds alike.
+        self.setStyleSheet(
+            "QLabel { color: palette(link); border: 1px solid palette(link);"
+            " border-radius: 10px; padding: 1px 8px; }"
+        )
+        self.hide()
+
+    def set_probability(self, percent: float | None) -> None:
+        self.setText(f"{percent_text(percent)} likely")
+        self.setToolTip(
+            f"The predictive model gives this lead a {percent:g}% chance"
+            if percent is not None
+            else ""
+        )
+        self.setVisible(percent is not None)
