@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, qVersion
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QThreadPool, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,6 +39,7 @@ from leaddesk.ui.lead_detail import LeadDetailDialog
 from leaddesk.ui.pages.dashboard_page import DashboardPage
 from leaddesk.ui.pages.import_page import ImportPage, is_spreadsheet
 from leaddesk.ui.pages.leads_page import LeadsPage
+from leaddesk.ui.pages.predictive_page import PredictivePage
 from leaddesk.ui.pages.queue_page import QUEUE_LIMIT, QueuePage
 from leaddesk.ui.pages.scoring_page import ScoringPage
 from leaddesk.ui.pages.settings_page import SettingsPage
@@ -50,6 +51,7 @@ PAGES = (
     ("queue", "Queue"),
     ("leads", "Leads"),
     ("scoring", "Scoring"),
+    ("predictive", "Predictive"),
     ("import", "Import"),
     ("dashboard", "Dashboard"),
     ("settings", "Settings"),
@@ -193,6 +195,7 @@ class MainWindow(QMainWindow):
         self.queue_page = QueuePage(self.db, self.preferences)
         self.leads_page = LeadsPage(self.db, self.preferences)
         self.scoring_page = ScoringPage(self.db)
+        self.predictive_page = PredictivePage(self.db)
         self.import_page = ImportPage(self.db)
         self.dashboard_page = DashboardPage(self.db, preferences=self.preferences)
         self.settings_page = SettingsPage(self.db, self.preferences)
@@ -200,6 +203,7 @@ class MainWindow(QMainWindow):
             self.queue_page,
             self.leads_page,
             self.scoring_page,
+            self.predictive_page,
             self.import_page,
             self.dashboard_page,
             self.settings_page,
@@ -219,6 +223,12 @@ class MainWindow(QMainWindow):
         self.import_page.show_leads_requested.connect(self.show_imported_leads)
         self.scoring_page.scores_changed.connect(lambda: self.refresh(source=self.scoring_page))
         self.scoring_page.open_lead_requested.connect(self.show_lead)
+        self.predictive_page.predictions_changed.connect(
+            lambda: self.refresh(source=self.predictive_page)
+        )
+        # The editor holds the draft in memory: it reads it again, so nothing added is lost.
+        self.predictive_page.draft_changed.connect(self.scoring_page.load_version)
+        self.predictive_page.open_draft_requested.connect(self.show_draft)
         self.leads_page.open_lead_requested.connect(self.show_lead)
         self.leads_page.leads_changed.connect(lambda: self.refresh(source=self.leads_page))
         self.leads_page.export_requested.connect(lambda *_: self.export_leads())
@@ -264,6 +274,7 @@ class MainWindow(QMainWindow):
             self.queue_page,
             self.leads_page,
             self.scoring_page,
+            self.predictive_page,
             self.import_page,
             self.dashboard_page,
         }
@@ -275,6 +286,15 @@ class MainWindow(QMainWindow):
         if page in self._stale and self.outer.currentWidget() is self.workspace:
             self._stale.discard(page)
             page.refresh()  # type: ignore[attr-defined]
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light or dark changed: redraw the sidebar's icons in the new text colour."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            for row, (key, _) in enumerate(PAGES):
+                item = self.sidebar.item(row)
+                if item is not None:
+                    item.setIcon(theme.icon(key))
 
     def _page_changed(self, row: int) -> None:
         self.pages.setCurrentIndex(row)
@@ -294,6 +314,11 @@ class MainWindow(QMainWindow):
         """The Leads page narrowed to ``lead_filter`` (a click on a dashboard chart)."""
         self.show_page("leads")
         self.leads_page.show_filter(lead_filter, description)
+
+    def show_draft(self, model_id: int) -> None:
+        """The Scoring page on the draft the Predictive page's suggestions went into."""
+        self.scoring_page.load_version(model_id)
+        self.show_page("scoring")
 
     def show_imported_leads(self, batch_id: int, file_name: str) -> None:
         self.show_page("leads")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
@@ -21,10 +22,33 @@ NO_TIER_COLORS = ("#9ca3af", "#ffffff")
 ACCENT = "#2563eb"
 
 
-@cache
+LINE_COLOR = "#41505f"  # the stroke of the line icons: dark grey, for a light palette
+ICON_SIZES = (16, 22, 24, 32, 48, 64)
+
+
 def icon(name: str) -> QIcon:
-    """An icon from ``leaddesk/resources/icons/<name>.svg``."""
-    return QIcon(str(ICONS / f"{name}.svg"))
+    """An icon from ``leaddesk/resources/icons/<name>.svg``; on a dark palette, line icons
+    are drawn in its text colour, where their dark grey would not show."""
+    text = QGuiApplication.palette().color(QPalette.ColorRole.WindowText).name()
+    return _icon(name, text if is_dark() else None)
+
+
+@cache
+def _icon(name: str, line_color: str | None) -> QIcon:
+    path = ICONS / f"{name}.svg"
+    svg = path.read_text(encoding="utf-8")
+    if line_color is None or LINE_COLOR not in svg:
+        return QIcon(str(path))
+    renderer = QSvgRenderer(QByteArray(svg.replace(LINE_COLOR, line_color).encode()))
+    result = QIcon()
+    for size in ICON_SIZES:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        renderer.render(painter)
+        painter.end()
+        result.addPixmap(pixmap)
+    return result
 
 
 def app_icon() -> QIcon:

@@ -187,3 +187,31 @@ def test_quit_and_import_shortcuts_exist(window: MainWindow) -> None:
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Go", "&Help"]
     assert not any(isinstance(w, MessageDialog) for w in QApplication.topLevelWidgets())
+
+
+def test_sidebar_icons_are_redrawn_to_read_on_a_dark_palette(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from leaddesk.ui import theme
+
+    def brightest(row: int) -> int:
+        image = window.sidebar.item(row).icon().pixmap(22, 22).toImage()
+        return max(
+            image.pixelColor(x, y).lightness()
+            for x in range(image.width())
+            for y in range(image.height())
+            if image.pixelColor(x, y).alpha() > 128
+        )
+
+    def all_light() -> bool:
+        return all(brightest(row) > 160 for row in range(len(PAGES)))
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert brightest(0) < 128  # dark lines on a light window
+    theme.apply_scheme(app, "dark")
+    try:
+        qtbot.waitUntil(all_light)  # the palette change reaches the window as an event
+    finally:
+        theme.apply_scheme(app, "light")
+    qtbot.waitUntil(lambda: brightest(0) < 128)
