@@ -39,6 +39,35 @@ def db(db_path: Path) -> Iterator[Database]:
     database.close()
 
 
+@pytest.fixture(scope="session")
+def trained_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """500 sample leads and a predictive model trained on them, made once per test run."""
+    from leaddesk.core.progress import run
+    from leaddesk.core.sample import load_sample
+    from leaddesk.core.scoring.predictive.training import train_job
+
+    folder = tmp_path_factory.mktemp("trained")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LEADDESK_HOME", str(folder / "home"))
+        db = Database.open(folder / "made.db")
+        try:
+            run(load_sample(db))
+            run(train_job(db))
+            return db.backup(folder / "template.db")
+        finally:
+            db.close()
+
+
+@pytest.fixture
+def trained(trained_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the trained template database for one test."""
+    copy = tmp_path / "trained.db"
+    copy.write_bytes(trained_template.read_bytes())
+    database = Database.open(copy)
+    yield database
+    database.close()
+
+
 @pytest.fixture
 def shared_data() -> Callable[[str], Path]:
     """Finds a file of ../shared/data; skips with a reason when it is absent outside CI."""

@@ -154,13 +154,6 @@ def test_too_few_outcomes_are_refused_with_how_many_more_are_needed(
         assert store.active_predictive_model(conn) is None
 
 
-@pytest.fixture
-def trained(db: Database) -> Database:
-    run(load_sample(db, 500))
-    run(train_job(db))
-    return db
-
-
 def test_training_stores_a_model_with_its_quality_and_predicts_every_lead(
     trained: Database,
 ) -> None:

@@ -115,7 +115,7 @@ def plan_features(
     ]
     if kinds:
         features.append(
-            Feature("last_activity", "Days since the last activity", Kind.ACTIVITY_AGE, "")
+            Feature("last_activity", "Days since the last engagement", Kind.ACTIVITY_AGE, "")
         )
     return features
 

@@ -147,11 +147,11 @@ def factor_text(feature: Feature, value: object) -> str:
         return f"{label} is '{value}'" if value != OTHER else f"{label} is a rare value"
     number = float(value)  # type: ignore[arg-type]
     if np.isnan(number):
-        return "No activity on record" if kind is Kind.ACTIVITY_AGE else f"No {lower}"
+        return "No engagement on record" if kind is Kind.ACTIVITY_AGE else f"No {lower}"
     if kind in (Kind.AGE, Kind.ACTIVITY_AGE):
         days = round(number)
         when = "today" if days == 0 else f"{days:,} day{'s' if abs(days) != 1 else ''} ago"
-        return f"Last activity {when}" if kind is Kind.ACTIVITY_AGE else f"{label} {when}"
+        return f"Last engagement {when}" if kind is Kind.ACTIVITY_AGE else f"{label} {when}"
     if number == 0 and feature.name != "score":
         return f"No {lower}"
     return f"{label}: {number:,.4g}"
