@@ -17,10 +17,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from leaddesk.core.errors import CancelledError
+from leaddesk.core.errors import CancelledError, LeadDeskError
 from leaddesk.core.progress import Job, Progress
 
 T = TypeVar("T")
@@ -193,3 +193,80 @@ def run_with_progress(
     worker.signals.finished.connect(finished)
     worker.signals.failed.connect(failed)
     return worker.start()
+
+
+class LatestLoader(QObject):
+    """Reads a page's data with a core job on the thread pool, so a large database never
+    freezes the window; emits ``loaded(result)`` for the newest load, or ``failed(message)``.
+
+    Data that changed is read again at once if the page is shown, else when it is next shown
+    (once, however many changes came meanwhile). At most one load runs at a time: asking
+    again while one runs cancels it (it stops at its next step) and starts afresh when it
+    ends, so a page only ever shows what was read after the last change.
+    """
+
+    loaded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, make_job: Callable[[], Job[Any]], page: QWidget) -> None:
+        super().__init__(page)
+        self._make_job = make_job
+        self._page = page
+        self._stale = True
+        self._again = False
+        self.worker: Worker | None = None
+        page.installEventFilter(self)
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None
+
+    def refresh(self) -> None:
+        """The data changed: read it again now if the page is shown, else when it is."""
+        self._stale = True
+        if self._page.isVisible():
+            self.load()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._page and event.type() == QEvent.Type.Show and self._stale:
+            # Once this turn's events are done: the window may call ``refresh`` right after
+            # showing the page, and one load is enough.
+            QTimer.singleShot(0, self, self._load_if_stale)
+        return False
+
+    def _load_if_stale(self) -> None:
+        if self._stale and self._page.isVisible():
+            self.load()
+
+    def load(self) -> None:
+        """Read now; a load already running is dropped for this one."""
+        self._stale = False
+        if self.worker is not None:
+            self._again = True
+            self.worker.cancel()
+            return
+        self._again = False
+        worker = Worker(self._make_job())
+        # Bound slots: Qt drops the connections if the loader is deleted first.
+        worker.signals.finished.connect(self._finished)
+        worker.signals.failed.connect(self._failed)
+        self.worker = worker.start()
+
+    def _finished(self, result: object) -> None:
+        self._ended(result, None)
+
+    def _failed(self, error: object) -> None:
+        self._ended(None, error)
+
+    def _ended(self, result: object, error: object) -> None:
+        self.worker = None
+        if self._again:
+            self.load()
+        elif error is None:
+            self.loaded.emit(result)
+        elif isinstance(error, LeadDeskError) and not isinstance(error, CancelledError):
+            self._stale = True  # try again when the page is next shown
+            self.failed.emit(str(error))
+        elif not isinstance(error, CancelledError):
+            assert isinstance(error, BaseException)
+            raise error  # a bug: the exception hook reports it

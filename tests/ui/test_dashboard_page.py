@@ -18,8 +18,8 @@ from leaddesk.core.errors import DatabaseError
 from leaddesk.core.leads import LeadFilter, count_leads, list_leads
 from leaddesk.core.progress import Progress
 from leaddesk.ui import theme
-from leaddesk.ui.dashboard import loader
 from leaddesk.ui.dashboard.card import ChartCard, count_axis, short_count, unique
+from leaddesk.ui.pages import dashboard_page
 from leaddesk.ui.pages.dashboard_page import DashboardPage
 
 SIGNAL_TIMEOUT = 10_000
@@ -232,7 +232,7 @@ def test_a_failed_read_is_explained(
         raise DatabaseError("The database is busy. Wait a moment and try again.")
         yield  # a job is a generator
 
-    monkeypatch.setattr(loader, "dashboard_job", busy)
+    monkeypatch.setattr(dashboard_page, "dashboard_job", busy)
     page = DashboardPage(sample_db)
     window.layout().addWidget(page)
     with qtbot.waitSignal(page.loader.failed, timeout=SIGNAL_TIMEOUT):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -20,16 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.core.dashboard import DAYS, Bar, Dashboard
+from leaddesk.core.dashboard import DAYS, Bar, Dashboard, dashboard_job
 from leaddesk.core.db import Database
 from leaddesk.core.queue_settings import QueueSettings
 from leaddesk.ui import theme
 from leaddesk.ui.dashboard.card import CLICK_HINT, ChartCard
 from leaddesk.ui.dashboard.cards import ConversionCard, ScoreCard, StackedCard
-from leaddesk.ui.dashboard.loader import DashboardLoader
 from leaddesk.ui.preferences import Preferences
 from leaddesk.ui.widgets.empty_state import EmptyState
 from leaddesk.ui.widgets.stat_tiles import StatTiles
+from leaddesk.ui.workers import LatestLoader
 
 TILES = (
     ("leads", "Leads"),
@@ -58,8 +58,7 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.preferences = preferences
         self.dashboard: Dashboard | None = None
-        self._stale = True
-        self.loader = DashboardLoader(db, self.zone, self)
+        self.loader = LatestLoader(lambda: dashboard_job(db, self.zone()), self)
         self.loader.loaded.connect(self.show_dashboard)
         self.loader.failed.connect(self._show_failure)
 
@@ -137,24 +136,7 @@ class DashboardPage(QWidget):
     # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         """The data changed: read it again now if the page is shown, else when it is."""
-        self._stale = True
-        if self.isVisible():
-            self._load()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            # Once the events of this turn are done: the window may call ``refresh`` right
-            # after showing the page, and one load is enough.
-            QTimer.singleShot(0, self, self._load_if_stale)
-
-    def _load_if_stale(self) -> None:
-        if self._stale and self.isVisible():
-            self._load()
-
-    def _load(self) -> None:
-        self._stale = False
-        self.loader.load()
+        self.loader.refresh()
 
     def show_dashboard(self, dashboard: Dashboard) -> None:
         """Put ``dashboard``'s numbers on screen (the loader calls this)."""
@@ -194,7 +176,6 @@ class DashboardPage(QWidget):
         self.loaded.emit()
 
     def _show_failure(self, message: str) -> None:
-        self._stale = True  # try again when the page is next shown
         if self.dashboard is None:
             self.message.setText(f"The dashboard could not be read. {message}")
             self.stack.setCurrentWidget(self.message)

@@ -9,8 +9,7 @@ accepted suggestion changes the draft of the rule model (``draft_changed(draft i
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from leaddesk.core.db import Database
@@ -18,12 +17,12 @@ from leaddesk.core.errors import CancelledError, LeadDeskError
 from leaddesk.core.scoring.predictive.suggest import Suggestion, accept_suggestion
 from leaddesk.core.scoring.predictive.training import TrainResult, train_job
 from leaddesk.ui import dialogs, theme
-from leaddesk.ui.predictive.loader import PredictiveLoader, PredictiveState
+from leaddesk.ui.predictive.loader import PredictiveState, read_state
 from leaddesk.ui.predictive.model_view import ModelView
 from leaddesk.ui.predictive.problem_label import ProblemLabel
 from leaddesk.ui.predictive.target_chooser import TargetChooser
 from leaddesk.ui.widgets.empty_state import TEXT_WIDTH, EmptyState
-from leaddesk.ui.workers import Worker, run_with_progress
+from leaddesk.ui.workers import LatestLoader, Worker, run_with_progress
 
 # Greyed out on light and dark alike: the primary style would keep its blue.
 DISABLED_STYLE = (
@@ -51,11 +50,10 @@ class PredictivePage(QWidget):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
-        self._stale = True
         self.state: PredictiveState | None = None
         self.draft_id: int | None = None
         self.worker: Worker | None = None
-        self.loader = PredictiveLoader(db, self)
+        self.loader = LatestLoader(lambda: read_state(db), self)
         self.loader.loaded.connect(self.show_state)
         self.loader.failed.connect(self._show_failure)
 
@@ -108,24 +106,7 @@ class PredictivePage(QWidget):
     # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         """The data changed: read it again now if the page is shown, else when it is."""
-        self._stale = True
-        if self.isVisible():
-            self._load()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            # Once this turn's events are done: the window may call ``refresh`` right after
-            # showing the page, and one load is enough.
-            QTimer.singleShot(0, self, self._load_if_stale)
-
-    def _load_if_stale(self) -> None:
-        if self._stale and self.isVisible():
-            self._load()
-
-    def _load(self) -> None:
-        self._stale = False
-        self.loader.load()
+        self.loader.refresh()
 
     def show_state(self, state: PredictiveState) -> None:
         """Put ``state`` on screen (the loader calls this)."""
@@ -154,7 +135,6 @@ class PredictivePage(QWidget):
         self.train_button.setEnabled(outcomes.shortfall is None)
 
     def _show_failure(self, message: str) -> None:
-        self._stale = True  # try again when the page is next shown
         if self.state is None:
             self.message.setText(f"The predictive model could not be read. {message}")
             self.stack.setCurrentWidget(self.message)
@@ -182,7 +162,7 @@ class PredictivePage(QWidget):
 
     def _trained(self, _result: TrainResult) -> None:
         self.predictions_changed.emit()
-        self._load()
+        self.loader.load()
 
     def _training_failed(self, error: BaseException) -> None:
         if isinstance(error, CancelledError):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from leaddesk.ui import theme
+from leaddesk.ui.widgets.stat_tiles import tile
 
 
 class HeadlineTiles(QWidget):
@@ -23,20 +23,13 @@ class HeadlineTiles(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         for column, (key, size) in enumerate(tiles):
-            tile = QFrame()
-            tile.setObjectName("card")
-            tile.setStyleSheet(theme.CARD_STYLE)
             value = QLabel()
             value.setFont(theme.scaled_font(value, size, bold=True))
-            value.setAlignment(Qt.AlignmentFlag.AlignCenter)
             caption = theme.muted()
-            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            box = QVBoxLayout(tile)
-            box.addWidget(value, 1)
-            box.addWidget(caption)
-            layout.addWidget(tile, 0, column)
+            card = tile(value, caption)
+            layout.addWidget(card, 0, column)
             layout.setColumnStretch(column, 1)
-            self.cards[key] = tile
+            self.cards[key] = card
             self.values[key] = value
             self.captions[key] = caption
 

@@ -1,17 +1,12 @@
-"""Read what the Predictive page shows on the thread pool: suggestions read every lead.
-
-At most one load runs at a time. Asking again while one runs cancels it and starts afresh
-when it ends, so the page only ever shows what was read after the last change.
-"""
+"""What the Predictive page shows, read in one job (run by a ``LatestLoader``: the
+suggestions read every lead with an outcome)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
-
 from leaddesk.core.db import Database
-from leaddesk.core.errors import CancelledError, InvalidInputError, LeadDeskError
+from leaddesk.core.errors import InvalidInputError
 from leaddesk.core.leads import load_registry
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.scoring.predictive.store import (
@@ -23,7 +18,6 @@ from leaddesk.core.scoring.predictive.store import (
 from leaddesk.core.scoring.predictive.suggest import Suggestion, suggest_rules
 from leaddesk.core.scoring.predictive.target import Target, target_options
 from leaddesk.core.scoring.predictive.training import check_enough
-from leaddesk.ui.workers import Worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,51 +61,3 @@ def read_state(db: Database) -> Job[PredictiveState]:
     with db.read() as conn:
         suggestions = suggest_rules(conn) if model is not None else []
     return PredictiveState(model, targets, outcomes, advice, suggestions)
-
-
-class PredictiveLoader(QObject):
-    """Emits ``loaded(PredictiveState)`` for the newest load, or ``failed(message)``."""
-
-    loaded = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._db = db
-        self._again = False
-        self.worker: Worker | None = None
-
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None
-
-    def load(self) -> None:
-        """Read now; a load already running is dropped for this one."""
-        if self.worker is not None:
-            self._again = True
-            self.worker.cancel()
-            return
-        self._again = False
-        worker = Worker(read_state(self._db))
-        # Bound slots: Qt drops the connections if the loader is deleted first.
-        worker.signals.finished.connect(self._finished)
-        worker.signals.failed.connect(self._failed)
-        self.worker = worker.start()
-
-    def _finished(self, state: object) -> None:
-        self._ended(state, None)
-
-    def _failed(self, error: object) -> None:
-        self._ended(None, error)
-
-    def _ended(self, state: object, error: object) -> None:
-        self.worker = None
-        if self._again:
-            self.load()
-        elif error is None:
-            self.loaded.emit(state)
-        elif isinstance(error, LeadDeskError) and not isinstance(error, CancelledError):
-            self.failed.emit(str(error))
-        elif not isinstance(error, CancelledError):
-            assert isinstance(error, BaseException)
-            raise error  # a bug: the exception hook reports it

@@ -10,6 +10,19 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 from leaddesk.ui import theme
 
 
+def tile(value: QLabel, caption: QLabel) -> QFrame:
+    """A card with a large value over its muted caption, both centred."""
+    card = QFrame()
+    card.setObjectName("card")
+    card.setStyleSheet(theme.CARD_STYLE)
+    value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    box = QVBoxLayout(card)
+    box.addWidget(value, 1)
+    box.addWidget(caption)
+    return card
+
+
 class StatTiles(QWidget):
     """One card per (key, caption); ``set`` fills in the numbers."""
 
@@ -20,19 +33,11 @@ class StatTiles(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         for column, (key, caption) in enumerate(tiles):
-            tile = QFrame()
-            tile.setObjectName("card")
-            tile.setStyleSheet(theme.CARD_STYLE)
             number = QLabel("0")
             number.setFont(theme.scaled_font(number, 2.2, bold=True))
-            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
             text = theme.muted(caption)
-            text.setAlignment(Qt.AlignmentFlag.AlignCenter)
             text.setWordWrap(True)
-            box = QVBoxLayout(tile)
-            box.addWidget(number)
-            box.addWidget(text)
-            layout.addWidget(tile, 0, column)
+            layout.addWidget(tile(number, text), 0, column)
             self.numbers[key] = number
 
     def set(self, **values: int) -> None:
