@@ -159,12 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true")
 
-    for name, text in (
-        ("backup", "back up the database"),
-        ("restore", "restore the database from a backup"),
-    ):
-        p = commands.add_parser(name, help=f"{text} (coming soon)")
-        p.add_argument("args", nargs=argparse.REMAINDER)
+    p = commands.add_parser("backup", help="back up the database (safe while LeadDesk uses it)")
+    p.add_argument(
+        "file", type=Path, nargs="?", help="where to write it (default: the backup folder)"
+    )
+    p.add_argument("--list", action="store_true", help="list the database's backups instead")
+
+    p = commands.add_parser("restore", help="put a backup in place of the database")
+    p.add_argument("file", type=Path, help="the backup (see `leaddesk backup --list`)")
     return parser
 
 
@@ -631,8 +633,50 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_not_yet(args: argparse.Namespace) -> int:
-    raise InvalidInputError(f"`{args.command}` is not available in this version of LeadDesk yet.")
+def cmd_backup(args: argparse.Namespace) -> int:
+    from leaddesk.core.backups import back_up, backups_of, check_file
+    from leaddesk.paths import backup_dir
+
+    db = open_database(args)
+    if db.path is None:
+        raise InvalidInputError(
+            "A team database is backed up by its server (pg_dump), not by LeadDesk."
+        )
+    if args.list:
+        found = backups_of(db.path, backup_dir())
+        for backup in found:
+            print(f"{backup.path}  ({backup.describe()})")
+        if not found:
+            print(f"No backups of {db.path} yet in {backup_dir()}.")
+        return 0
+    if args.file is None:
+        target = back_up(db, backup_dir(), "manual").path
+    else:
+        target = args.file.expanduser().resolve()
+        if target.exists():
+            raise InvalidInputError(f"{target} already exists. Choose a new file name.")
+        db.backup(target)
+        check_file(target)
+    print(f"Backed up {db.path} to {target}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from leaddesk.core.backups import restore
+    from leaddesk.core.db import to_url
+    from leaddesk.paths import backup_dir, default_database
+
+    url = to_url(args.db or default_database())
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise InvalidInputError("A team database is restored on its server, not by LeadDesk.")
+    database, backup = Path(url.database), args.file.expanduser().resolve()
+    if not backup.exists():
+        raise InvalidInputError(f"{backup} does not exist. See `leaddesk backup --list`.")
+    kept = restore(backup, database, backup_dir())
+    print(f"Restored {database} from {backup}.")
+    if kept is not None:
+        print(f"The database as it was is kept in {kept}.")
+    return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -647,6 +691,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "model": cmd_model,
     "demo": cmd_demo,
     "train": cmd_train,
-    "backup": cmd_not_yet,
-    "restore": cmd_not_yet,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }

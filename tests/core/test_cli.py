@@ -195,7 +195,7 @@ def test_export_of_the_queue_refuses_lead_filters(cli: Any, tmp_path: Path) -> N
         (("undo-import", "42"), "42"),
         (("train",), "Not enough outcomes to learn from yet: 0 won and 0 lost."),
         (("train", "--target", "Shoe size"), "“Shoe size” is not a field of this database"),
-        (("backup",), "not available"),
+        (("restore", "missing.db"), "missing.db does not exist"),
     ],
 )
 def test_problems_of_the_world_exit_2_with_one_line(
@@ -343,3 +343,27 @@ def test_train_reports_the_models_quality_as_json(cli: Any) -> None:
     status, out, _ = cli("explain", "1")
     assert status == 0
     assert "Probability: " in out
+
+
+def test_backup_list_and_restore(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    assert cli("demo", "--leads", "5")[0] == 0
+    status, out, _ = cli("backup")
+    assert status == 0
+    backup = Path(out.split(" to ", 1)[1].strip().rstrip("."))
+    assert backup.exists()
+    status, out, _ = cli("backup", "--list")
+    assert status == 0
+    assert str(backup) in out
+    assert "made by hand" in out
+    assert cli("demo", "--leads", "5")[0] == 0
+    status, out, _ = cli("restore", str(backup))
+    assert status == 0
+    assert f"Restored {db_path} from {backup}." in out
+    assert "The database as it was is kept in " in out
+    status, out, _ = cli("leads", "--json")
+    assert len(json.loads(out)) == 5
+    copy = tmp_path / "copy.db"
+    assert cli("backup", str(copy))[0] == 0
+    status, _, err = cli("backup", str(copy))
+    assert status == 2
+    assert "already exists" in err

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from leaddesk.core.db import Database, backup_name
+from leaddesk.core.backups import back_up
+from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.exporting import SafeCellWriter, closing_on_failure, replacing
 from leaddesk.core.fields import custom_field
@@ -132,7 +133,7 @@ def undo_import(db: Database, batch_id: int) -> dict[str, Any]:
     if db.path is not None:
         with db.read() as conn:
             _open_batch(conn, batch_id)  # a wrong id costs no backup
-        db.backup(backup_dir() / backup_name(db, f"before-undo-import-{batch_id}"))
+        back_up(db, backup_dir(), f"before-undo-import-{batch_id}")
     with db.write() as conn:
         batch = _open_batch(conn, batch_id)
         created: list[int] = []

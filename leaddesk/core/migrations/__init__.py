@@ -63,10 +63,10 @@ def upgrade_if_needed(db: Database) -> None:
             "Install the latest LeadDesk to open it; this version will not change it."
         )
     if current is not None and db.path is not None:
-        from leaddesk.core.db import backup_name
+        from leaddesk.core.backups import back_up
         from leaddesk.paths import backup_dir
 
-        db.backup(backup_dir() / backup_name(db, "pre-migration"))
+        back_up(db, backup_dir(), "pre-migration")
     upgrade(db)
 
 
