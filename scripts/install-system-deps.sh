@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages LeadDesk needs beyond Python: the libraries Qt loads (also for the
 # offscreen platform the tests use), the X11/xcb ones a real window needs, and fonts.
+# With --tests, also the PostgreSQL server the team-mode tests start a throwaway copy of
+# (it is not needed to run LeadDesk, which connects to a team's existing server).
 # Installs only what is missing; needs root or sudo when something is.
 set -euo pipefail
 
@@ -10,6 +12,9 @@ packages=(
   libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
   fonts-dejavu-core
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(postgresql)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 # Before any Qt import: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -32,11 +38,124 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    """A fresh, migrated SQLite database."""
+def db(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A fresh, migrated database: SQLite, or PostgreSQL for tests marked ``both_backends``
+    (which then run once on each)."""
+    if backend == "postgresql":
+        yield request.getfixturevalue("postgres_db")
+        return
     database = Database.open(db_path)
     yield database
     database.close()
+
+
+# -- PostgreSQL: a throwaway server for the tests that run on both engines ------------------
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marked = metafunc.definition.get_closest_marker
+    if "backend" in metafunc.fixturenames and marked("both_backends") and not marked("sqlite_only"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """The engine under test: SQLite unless the test is marked ``both_backends``."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+def _postgres_bin() -> Path | None:
+    """The folder of the newest installed PostgreSQL server's programs, if any."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[sa.URL]:
+    """An administrator URL of a PostgreSQL server for this test run.
+
+    ``LEADDESK_TEST_POSTGRES`` names an existing server; otherwise one is started from the
+    installed server programs (``scripts/install-system-deps.sh --tests``) in a temporary
+    folder, without durability (fsync off: it is thrown away), and stopped at the end. In CI
+    a missing server fails the run: these tests must never be skipped there.
+    """
+    given = os.environ.get("LEADDESK_TEST_POSTGRES")
+    if given:
+        yield sa.make_url(given)
+        return
+    programs = _postgres_bin()
+    if programs is None:
+        message = "No PostgreSQL server programs: run scripts/install-system-deps.sh --tests"
+        if os.environ.get("CI") or os.environ.get("LEADDESK_REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = Path(tempfile.mkdtemp(prefix="leaddesk-postgres-"))
+    # The server refuses to run as root: then it runs as the package's postgres user.
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_user:
+        shutil.chown(folder, "postgres")
+    port = _free_port()
+    options = (
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    data, log = folder / "data", folder / "server.log"
+
+    def run(*args: object) -> None:
+        subprocess.run([*as_user, *map(str, args)], check=True, capture_output=True)
+
+    run(programs / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8")
+    run(programs / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start")
+    try:
+        yield sa.URL.create(
+            "postgresql+psycopg", username="postgres", host="127.0.0.1", port=port,
+            database="postgres",
+        )  # fmt: skip
+    finally:
+        run(programs / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _admin(server: sa.URL) -> sa.Engine:
+    return sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: sa.URL) -> sa.URL:
+    """A migrated, empty LeadDesk database each test's database is copied from."""
+    url = postgres_server.set(database="leaddesk_template")
+    with _admin(postgres_server).connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS leaddesk_template")
+        conn.exec_driver_sql("CREATE DATABASE leaddesk_template")
+    Database.open(url.render_as_string(hide_password=False)).close()
+    return url
+
+
+@pytest.fixture
+def postgres_db(postgres_server: sa.URL, postgres_template: sa.URL) -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+    name = f"test_{os.getpid()}_{next(_NUMBERS)}"
+    admin = _admin(postgres_server)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE leaddesk_template')
+    database = Database.open(postgres_server.set(database=name).render_as_string(False))
+    yield database
+    database.close()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+_NUMBERS = itertools.count(1)
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,8 @@ from leaddesk.core.leads import get_lead, update_lead
 from leaddesk.core.queue_settings import Cadence, QueueSettings
 from leaddesk.core.schema import Activity
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]
 THURSDAY = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
 FRIDAY = datetime(2026, 3, 6, 14, 0, tzinfo=UTC)

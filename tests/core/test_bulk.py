@@ -15,6 +15,8 @@ from leaddesk.core.leads import LeadFilter, get_lead, update_lead
 from leaddesk.core.progress import run
 from leaddesk.core.schema import Activity, leads
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]  # the add_leads fixture (tests/core/conftest.py)
 
 CALL = {"kind": "call", "outcome": "connected", "at": datetime(2026, 11, 2, 10, tzinfo=UTC)}

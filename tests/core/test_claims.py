@@ -7,12 +7,16 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from leaddesk.core.activities import Outcome, log_outcome
 from leaddesk.core.claims import claim_next, release_claims
 from leaddesk.core.db import Database
 from leaddesk.core.leads import get_lead
 from leaddesk.core.queue import build_queue, why_not_queued
 from leaddesk.core.queue_settings import QueueSettings
+
+pytestmark = pytest.mark.both_backends
 
 AddLeads = Callable[..., list[int]]
 NOW = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)

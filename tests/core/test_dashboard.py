@@ -26,6 +26,8 @@ from leaddesk.core.schema import ImportBatch
 from leaddesk.core.scoring import store
 from leaddesk.core.scoring.model import default_model
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]  # the add_leads fixture (tests/core/conftest.py)
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday; Berlin left summer time on Oct 25

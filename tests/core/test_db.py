@@ -18,7 +18,10 @@ from leaddesk.core.errors import DatabaseError
 from leaddesk.core.schema import leads, metadata, utcnow
 from leaddesk.core.search_index import is_index_table
 
+pytestmark = pytest.mark.both_backends
 
+
+@pytest.mark.sqlite_only
 def test_sqlite_connection_settings(db: Database) -> None:
     with db.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -136,6 +139,7 @@ def test_adding_the_claim_columns_keeps_every_lead_and_its_activities(db_path: P
     reopened.close()
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
     with db.write() as conn:
         conn.execute(leads.insert(), [{"first_name": "Grace", "custom": {}}])

@@ -17,6 +17,8 @@ from leaddesk.core.leads import PHONE_IN_PARTS, LeadFilter, count_leads, list_le
 from leaddesk.core.schema import leads, utcnow
 from leaddesk.core.search_index import SearchTerm
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]  # the add_leads fixture (tests/core/conftest.py)
 
 NOW = utcnow()

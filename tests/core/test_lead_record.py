@@ -41,6 +41,8 @@ from leaddesk.core.schema import (
     utcnow,
 )
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]
 activities = Activity.__table__  # type: ignore[attr-defined]
 import_changes = ImportChange.__table__  # type: ignore[attr-defined]
@@ -163,9 +165,9 @@ def lead_id(add_leads: AddLeads) -> int:
 
 
 @pytest.fixture
-def second_db(db_path: Path, db: Database) -> Iterator[Database]:
+def second_db(db: Database) -> Iterator[Database]:
     """Another connection to the same database: a colleague's LeadDesk."""
-    other = Database.open(db_path)
+    other = Database.open(db.engine.url.render_as_string(hide_password=False))
     yield other
     other.close()
 

@@ -36,6 +36,8 @@ from leaddesk.core.scoring.predictive.target import STATUS_TARGET, resolve_targe
 from leaddesk.core.scoring.predictive.training import MIN_PER_CLASS, train_job
 from leaddesk.core.scoring.store import active_model
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]
 records = PredictiveModelRecord.__table__  # type: ignore[attr-defined]
 

@@ -20,6 +20,8 @@ from leaddesk.core.queue import (
 )
 from leaddesk.core.queue_settings import Cadence, QueueSettings
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]
 # Thursday 5 March 2026, 14:00 UTC; the user works in UTC unless a test says otherwise.
 NOW = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)

@@ -24,6 +24,8 @@ from leaddesk.core.scoring.model import (
     validate,
 )
 
+pytestmark = pytest.mark.both_backends
+
 NOW = datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC)  # the night clocks change in Europe
 CUSTOM = {"c_text": "text", "c_num": "number", "c_flag": "bool", "c_when": "datetime"}
 # Text fields come up more often: they are where folding can go wrong.

@@ -27,6 +27,8 @@ from leaddesk.core.scoring.preview import (
     preview_job,
 )
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]
 
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)

@@ -18,6 +18,8 @@ from leaddesk.core.scoring import sql, store
 from leaddesk.core.scoring.explain import evaluate, lead_activities
 from leaddesk.core.scoring.model import ActivityRule, Rule, ScoringModel, default_model
 
+pytestmark = pytest.mark.both_backends
+
 AddLeads = Callable[..., list[int]]
 
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
@@ -327,6 +329,7 @@ def test_both_executors_agree_on_sample_like_data(db: Database, add_leads: AddLe
     assert default_model() == model
 
 
+@pytest.mark.sqlite_only
 def test_big_rescores_borrow_a_larger_cache_and_give_it_back(
     db: Database, add_leads: AddLeads, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -390,6 +393,7 @@ def test_scores_that_do_not_move_with_time_stay_current_the_next_day(
     assert result.up_to_date
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("changing", [1, 4])
 def test_big_rescores_stage_the_changed_scores_and_keep_the_score_index(
     db: Database, add_leads: AddLeads, monkeypatch: pytest.MonkeyPatch, changing: int
@@ -423,6 +427,7 @@ def _steps(job: Any) -> list[Any]:
         return steps
 
 
+@pytest.mark.sqlite_only
 def test_the_python_unixepoch_twin_gives_sqlites_seconds(db: Database) -> None:
     texts = ["2026-03-04 15:30:59", "1999-12-31 23:59:59", "2026-03-04 15:30:00"]
     with db.read() as conn:

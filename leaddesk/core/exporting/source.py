@@ -92,7 +92,9 @@ def _lead_pages(
 ) -> Iterator[list[Record]]:
     query = lead_query(lead_filter, order_by=order_by, descending=descending)
     query = query.with_only_columns(*columns)
-    rows = conn.execute(query.execution_options(stream_results=True)).mappings()
-    for page in rows.partitions(_PAGE):
-        records: list[Record] = [((), lead) for lead in page]
-        yield records
+    # Closed however the export ends: a stopped export must not leave PostgreSQL's
+    # server-side cursor open.
+    with conn.execute(query.execution_options(stream_results=True)) as result:
+        for page in result.mappings().partitions(_PAGE):
+            records: list[Record] = [((), lead) for lead in page]
+            yield records

@@ -21,8 +21,8 @@ from leaddesk.core.scoring.predictive.features import Feature, Frame, Kind, word
 MIN_COUNT = 10
 MAX_VALUES = 40
 MAX_WORDS = 15  # per text field
-OTHER = "\x00other"  # a value seen fewer than MIN_COUNT times in training
-MISSING = "\x00missing"
+OTHER = "\ufdd0other"  # a value seen fewer than MIN_COUNT times (U+FDD0 is never text)
+MISSING = "\ufdd0missing"
 _SMOOTHING = 10.0  # leads' worth of the overall rate mixed into each value's rate
 _ID_WORDS = ("id", "number", "no", "nr", "code", "uuid", "key", "ref", "reference")
 
