@@ -9,8 +9,10 @@ Text matching ignores case and accents without custom SQL functions or stored co
 SQLite, an ASCII-only value is matched with ``LIKE``/``lower()`` (ASCII case-insensitive), and
 a value with other characters with a ``GLOB`` in which each letter of the rule's text is a
 character class of every letter that folds to it (``[eEéÉèÈ…]``), so the column itself is
-never rewritten. PostgreSQL folds the column with one ``translate()``. ``common.fold`` is the
-Python twin of both: the same one-letter-to-one-letter map.
+never rewritten. PostgreSQL folds the column with one ``translate()`` (only the 26 capitals
+for ASCII text: the whole map costs a tenth of a millisecond a value) and matches it against
+all of a rule's patterns with one ``LIKE ANY``. ``common.fold`` is the Python twin of both:
+the same one-letter-to-one-letter map.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -132,10 +135,22 @@ class Compiler:
         if self.postgres:
             sources = _UPPER + "".join(common.FOLD_MAP)
             targets = _UPPER.lower() + "".join(common.FOLD_MAP.values())
-            folded = sa.func.translate(x, sa.literal(sources), sa.literal(targets))
+            # The whole table costs about 0.1 ms a value; ASCII text (as many bytes as
+            # characters) needs only its 26 capitals lowered.
+            folded = sa.case(
+                (
+                    sa.func.octet_length(x) == sa.func.char_length(x),
+                    sa.func.translate(x, sa.literal(_UPPER), sa.literal(_UPPER.lower())),
+                ),
+                else_=sa.func.translate(x, sa.literal(sources), sa.literal(targets)),
+            )
             if op in ("equals", "one_of"):
                 return folded.in_(list(texts))
-            return sa.or_(*(_like(folded, op, t) for t in texts))
+            # One LIKE ANY: the folded text is computed once, not once per pattern.
+            before = "%" if op in ("contains", "ends_with") else ""
+            after = "%" if op in ("contains", "starts_with") else ""
+            patterns = [before + escape_like(t) + after for t in texts]
+            return folded.like(sa.any_(postgresql.array(patterns)))
         # SQLite: ASCII-only values use LIKE (which ignores ASCII case); others a GLOB whose
         # character classes list every letter that folds to the rule's letter.
         wild_before = op in ("contains", "ends_with")
@@ -451,14 +466,6 @@ def _compare_number(x: sa.ColumnElement[Any], op: str, target: Any) -> sa.Column
         "at_least": x.__ge__,
     }
     return compare[op](target)  # type: ignore[no-any-return]
-
-
-def _like(text: sa.ColumnElement[str], op: str, pattern: str) -> sa.ColumnElement[bool]:
-    if op == "contains":
-        return text.contains(pattern, autoescape=True)
-    if op == "starts_with":
-        return text.startswith(pattern, autoescape=True)
-    return text.endswith(pattern, autoescape=True)
 
 
 def round_sql(value: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
