@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +13,8 @@ import sqlalchemy as sa
 
 # Before any Qt import: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from postgres_server import postgres_server_programs, throwaway_server  # beside this file
 
 from leaddesk.core.db import Database
 
@@ -65,65 +63,26 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
 
 
-def _postgres_bin() -> Path | None:
-    """The folder of the newest installed PostgreSQL server's programs, if any."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
-    if found:
-        return found[-1].parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[sa.URL]:
     """An administrator URL of a PostgreSQL server for this test run.
 
-    ``LEADDESK_TEST_POSTGRES`` names an existing server; otherwise one is started from the
-    installed server programs (``scripts/install-system-deps.sh --tests``) in a temporary
-    folder, without durability (fsync off: it is thrown away), and stopped at the end. In CI
+    ``LEADDESK_TEST_POSTGRES`` names an existing server; otherwise a throwaway one is started
+    from the installed server programs (``scripts/install-system-deps.sh --tests``). In CI
     a missing server fails the run: these tests must never be skipped there.
     """
     given = os.environ.get("LEADDESK_TEST_POSTGRES")
     if given:
         yield sa.make_url(given)
         return
-    programs = _postgres_bin()
+    programs = postgres_server_programs()
     if programs is None:
         message = "No PostgreSQL server programs: run scripts/install-system-deps.sh --tests"
         if os.environ.get("CI") or os.environ.get("LEADDESK_REQUIRE_POSTGRES"):
             pytest.fail(message)
         pytest.skip(message)
-    folder = Path(tempfile.mkdtemp(prefix="leaddesk-postgres-"))
-    # The server refuses to run as root: then it runs as the package's postgres user.
-    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_user:
-        shutil.chown(folder, "postgres")
-    port = _free_port()
-    options = (
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    data, log = folder / "data", folder / "server.log"
-
-    def run(*args: object) -> None:
-        subprocess.run([*as_user, *map(str, args)], check=True, capture_output=True)
-
-    run(programs / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8")
-    run(programs / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start")
-    try:
-        yield sa.URL.create(
-            "postgresql+psycopg", username="postgres", host="127.0.0.1", port=port,
-            database="postgres",
-        )  # fmt: skip
-    finally:
-        run(programs / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+    with throwaway_server(programs) as url:
+        yield url
 
 
 def _admin(server: sa.URL) -> sa.Engine:
