@@ -19,6 +19,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -79,7 +80,8 @@ def back_up(db: Database, folder: Path, reason: str, *, spare: Path | None = Non
         check_file(partial)
         partial.replace(path)
     finally:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):  # nothing to clean up where nothing could be written
+            partial.unlink(missing_ok=True)
     assert db.path is not None  # db.backup refused a server database
     prune(db.path, folder, spare)
     return next(b for b in backups_of(db.path, folder) if b.path == path)

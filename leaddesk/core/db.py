@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,13 +22,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from leaddesk.core.errors import DatabaseError
+from leaddesk.core.errors import ConnectionLostError, DatabaseError
 
 # The newest schema this LeadDesk knows; a test holds it equal to Alembic's head, so the
 # common case (database already current) needs no Alembic import at start-up.
-SCHEMA_HEAD = "0006_predictive"
+SCHEMA_HEAD = "0007_suppressions"
 
 _WRITE = "leaddesk_write"
+CONNECT_TIMEOUT = 10  # seconds to reach a PostgreSQL server
 
 
 def to_url(path_or_url: str | os.PathLike[str]) -> sa.URL:
@@ -36,11 +37,13 @@ def to_url(path_or_url: str | os.PathLike[str]) -> sa.URL:
     text = os.fspath(path_or_url)
     if "://" in text:
         try:
-            return sa.make_url(text)
-        except sa.exc.ArgumentError as exc:
+            url = sa.make_url(text)
+        except (sa.exc.ArgumentError, ValueError) as exc:  # ValueError: a port not a number
             raise DatabaseError(
                 f"“{text}” is not a database address LeadDesk understands."
             ) from exc
+        # postgresql:// means the driver LeadDesk ships (psycopg 3), not SQLAlchemy's default.
+        return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
     return sa.URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
 
 
@@ -49,18 +52,42 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Once the server has answered, failing to reach it means the connection was lost.
+        self._reached = False
+        # Called (on the thread that saw it) when work fails on a lost connection, so the GUI
+        # can check the connection at once rather than at its next scheduled look.
+        self.lost_listeners: list[Callable[[], None]] = []
 
     @classmethod
-    def open(cls, path_or_url: str | os.PathLike[str], *, migrate: bool = True) -> Database:
+    def open(
+        cls,
+        path_or_url: str | os.PathLike[str],
+        *,
+        migrate: bool = True,
+        password: str | None = None,
+    ) -> Database:
         """Open (creating if needed) and migrate the database at ``path_or_url``.
+
+        ``password`` is given apart from the URL, so the URL can be shown and remembered.
 
         Raises:
             DatabaseError: the database cannot be reached, is locked, corrupt, or newer than
-                this LeadDesk.
+                this LeadDesk (``LoginRefusedError`` when the server refuses the login).
         """
         url = to_url(path_or_url)
+        if password is not None:
+            url = url.set(password=password)
+        from leaddesk.core import storage_checks
+
+        file = None
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            file = Path(url.database)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            storage_checks.check_database_file(file)
+            if migrate and file.exists():
+                from leaddesk.core.migrations import refuse_newer_file
+
+                refuse_newer_file(file)
         engine = create_engine(url)
         db = cls(engine)
         try:
@@ -68,8 +95,10 @@ class Database:
                 from leaddesk.core.migrations import upgrade_if_needed
 
                 upgrade_if_needed(db)
-        except BaseException:
+        except BaseException as exc:
             engine.dispose()
+            if file is not None and (damage := storage_checks.damage_in(exc)):
+                raise storage_checks.corrupt_database(file, str(damage)) from exc
             raise
         return db
 
@@ -95,16 +124,41 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection for reading; on SQLite it sees one consistent snapshot."""
-        with translate_errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
+        with self._translated(), self.engine.connect() as conn:
+            self._reached = True
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
-        with translate_errors(), self.engine.connect() as conn:
+        with self._translated(), self.engine.connect() as conn:
+            self._reached = True
             conn.execution_options(**{_WRITE: True})
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """``translate_errors`` for this database, telling ``lost_listeners`` of a lost
+        connection."""
+        try:
+            with translate_errors(self.engine.url, reached=self._reached):
+                yield
+        except ConnectionLostError:
+            for listener in self.lost_listeners:
+                listener()
+            raise
+
+    def ping(self) -> bool:
+        """Whether the database answers now: a cheap check the GUI repeats while offline.
+        False when the connection is lost; other problems still raise."""
+        try:
+            with translate_errors(self.engine.url, reached=True), self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except ConnectionLostError:
+            return False
+        return True
 
     def move_to(self, target: Path) -> Database:
         """Move this SQLite database to ``target`` and return it opened there (this one is
@@ -128,17 +182,23 @@ class Database:
         source = self.path
         if source is None:
             raise DatabaseError("Backups are made by the database server for team databases.")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with translate_errors():
-            raw = self.engine.raw_connection()
-            try:
-                dest = sqlite3.connect(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with translate_errors():
+                raw = self.engine.raw_connection()
                 try:
-                    raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+                    dest = sqlite3.connect(target)
+                    try:
+                        raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+                    finally:
+                        dest.close()
                 finally:
-                    dest.close()
-            finally:
-                raw.close()
+                    raw.close()
+        except (sqlite3.Error, OSError) as exc:  # the copy's side: a full disk, a locked folder
+            raise DatabaseError(
+                f"The backup could not be written to {target} ({exc}). Check that the folder "
+                "exists, is writable and has free space; the database itself is unchanged."
+            ) from exc
         return target
 
 
@@ -181,7 +241,9 @@ def insert_many(
 def create_engine(url: sa.URL) -> Engine:
     """An engine with LeadDesk's connection settings for the URL's backend."""
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, future=True)
+        # An unreachable server fails in seconds, not after the system's TCP timeout.
+        timeout = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT}
+        return sa.create_engine(url, pool_pre_ping=True, future=True, connect_args=timeout)
     memory = url.database in (None, "", ":memory:")
     kwargs: dict[str, Any] = {}
     if memory:
@@ -203,6 +265,9 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) ->
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA cache_size = -65536")  # 64 MB: sorts and scans of big tables
+        # Deleted and overwritten rows are zeroed, so an erased lead's bytes leave the file
+        # (Debian's SQLite does this by default; python.org's and Windows' builds do not).
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 
@@ -212,16 +277,26 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class LoginRefusedError(DatabaseError):
+    """The server wants a password, or another one: asking the user again may help."""
+
+
 @contextmanager
-def translate_errors() -> Iterator[None]:
+def translate_errors(url: sa.URL | None = None, *, reached: bool = False) -> Iterator[None]:
     """Turn the database's environmental failures into messages a user can act on.
 
-    Anything not recognised as a problem of the world (an integrity error, say) is a bug
-    and propagates unchanged.
+    ``url`` names the server in the messages; ``reached`` says the server has answered
+    before, so that failing to reach it now is a lost connection (``ConnectionLostError``)
+    rather than a wrong address. Anything not recognised as a problem of the world (an
+    integrity error, say) is a bug and propagates unchanged.
     """
     try:
         yield
     except sa.exc.DBAPIError as exc:
+        if isinstance(exc, OperationalError) and _connection_lost(exc, reached):
+            raise ConnectionLostError() from exc
+        if isinstance(exc, OperationalError) and (problem := _server_problem(exc, url)):
+            raise problem from exc
         message = _explain(exc)
         if message is None:
             raise
@@ -238,7 +313,11 @@ def _explain(exc: sa.exc.DBAPIError) -> str | None:
     if ("disk" in text and "full" in text) or "no space" in text:
         return "The disk is full. Nothing was saved; free some space and try again."
     if "readonly" in text or "read-only" in text:
-        return "The database file is read-only. Check its permissions, or open another database."
+        return (
+            "The database cannot be written: the file or its folder is read-only. Nothing was "
+            "saved; check their permissions (and that the drive is not write-protected), or "
+            "open another database."
+        )
     if "not a database" in text or "malformed" in text:
         return (
             "The database file is damaged or is not a LeadDesk database. "
@@ -249,6 +328,107 @@ def _explain(exc: sa.exc.DBAPIError) -> str | None:
     if isinstance(exc, OperationalError):
         return f"The database could not be used: {exc.orig}. Check the connection and try again."
     return None
+
+
+def _connection_lost(exc: OperationalError, reached: bool) -> bool:
+    """A connection that broke during work (SQLAlchemy saw it invalidated, or libpq says
+    so), or a server that answered before and cannot be reached now."""
+    text = str(exc.orig).lower()
+    if exc.connection_invalidated or any(sign in text for sign in _DROPPED):
+        return True
+    return reached and any(sign in text for sign in _UNREACHABLE)
+
+
+def _server_problem(exc: OperationalError, url: sa.URL | None) -> DatabaseError | None:
+    """A PostgreSQL server that cannot be reached or refuses the connection (libpq's
+    messages), in words; the login's refusals come first, as one attempt may report several.
+    """
+    text = str(exc.orig).lower()
+    server = f"{url.host}:{url.port or 5432}" if url is not None and url.host else "the server"
+    user = f"“{url.username}”" if url is not None and url.username else "this user"
+    database = f"“{url.database}”" if url is not None and url.database else "this database"
+    if "no password supplied" in text:
+        return LoginRefusedError(f"The server at {server} asks for the password of {user}.")
+    if "authentication failed" in text or ("role" in text and "does not exist" in text):
+        return LoginRefusedError(
+            f"The server refused the user name or password ({user} at {server}). "
+            "Check both and try again."
+        )
+    if "database" in text and "does not exist" in text:
+        return DatabaseError(
+            f"There is no database {database} on {server}. Check its name, or ask whoever "
+            "runs the server to create it."
+        )
+    if "pg_hba.conf" in text:
+        if "no encryption" in text:
+            return DatabaseError(
+                f"The server at {server} accepts only encrypted connections. Require "
+                "encryption (sslmode=require) and try again."
+            )
+        return DatabaseError(
+            f"The server at {server} does not let {user} connect to {database} from this "
+            "computer. Ask whoever runs the server to allow it."
+        )
+    if "server does not support ssl" in text:
+        return DatabaseError(
+            f"The server at {server} does not offer encryption, and this connection requires "
+            "it. Ask whoever runs the server to turn on TLS, or go without encryption "
+            "(sslmode=disable) only on a network you trust."
+        )
+    if "root certificate" in text:
+        return DatabaseError(
+            "The CA certificate file cannot be read. Choose the file you were given by whoever "
+            "runs the server (often called root.crt or ca.pem)."
+        )
+    if "does not match host name" in text:
+        return DatabaseError(
+            f"The server's certificate was not issued for {server}. Check the address, or "
+            "ask whoever runs the server."
+        )
+    if "certificate" in text:
+        return DatabaseError(
+            "The server's certificate could not be verified with the CA certificate file. "
+            "Check that you chose the right file, or ask whoever runs the server."
+        )
+    if "invalid response to ssl negotiation" in text:
+        return DatabaseError(
+            f"What answers at {server} is not a PostgreSQL server. Check the address and port."
+        )
+    if any(sign in text for sign in _UNREACHABLE):
+        return DatabaseError(
+            f"Could not reach {server}. Check the address, the network, or ask whoever runs "
+            "the server whether it is running."
+        )
+    if "too many clients" in text or "too many connections" in text:
+        return DatabaseError(
+            f"The server at {server} has too many connections open. Try again in a moment."
+        )
+    if "starting up" in text or "shutting down" in text or "recovery mode" in text:
+        return DatabaseError(f"The server at {server} is starting or stopping. Try again soon.")
+    return None
+
+
+_DROPPED = (
+    "server closed the connection unexpectedly",
+    "terminating connection due to administrator command",
+    "could not receive data",
+    "could not send data",
+    "connection is closed",
+    "connection is lost",
+)
+
+_UNREACHABLE = (
+    "connection refused",
+    "could not translate host name",
+    "failed to resolve host",
+    "name or service not known",
+    "nodename nor servname",
+    "timeout expired",
+    "timed out",
+    "no route to host",
+    "network is unreachable",
+    "host is unreachable",
+)
 
 
 def sibling_files(path: Path) -> tuple[Path, Path]:

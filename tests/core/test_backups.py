@@ -153,3 +153,10 @@ def test_a_bad_backup_is_refused_and_nothing_is_touched(
     with pytest.raises(DatabaseError, match=message):
         restore(bad, path, tmp_path / "backups")
     assert path.read_bytes() == before
+
+
+def test_a_backup_into_a_folder_that_cannot_take_it_says_so(db: Database, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the backup folder should be")
+    with pytest.raises(DatabaseError, match=r"could not be written to .*the database itself"):
+        back_up(db, blocker, "manual")

@@ -1,7 +1,8 @@
 """Schema migrations with Alembic, run when a database is opened.
 
-Before an existing SQLite database is upgraded, a backup copy is made; a database whose
-revision this LeadDesk does not know was written by a newer release and is refused untouched.
+Before an existing SQLite database is upgraded, a backup copy is made, and put back if the
+upgrade fails; a database whose revision this LeadDesk does not know was written by a newer
+release and is refused untouched.
 """
 
 from __future__ import annotations
@@ -43,6 +44,36 @@ def current_revision(db: Database) -> str | None:
         return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def refuse_newer_file(path: Path) -> None:
+    """DatabaseError if the SQLite file at ``path`` was written by a newer LeadDesk.
+
+    Read through a read-only connection before LeadDesk opens the file its usual way, which
+    switches it to write-ahead logging: a newer release's database is not written at all.
+    """
+    import sqlite3
+
+    from leaddesk.core.db import SCHEMA_HEAD
+
+    try:
+        raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = raw.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            raw.close()
+    except sqlite3.Error:
+        return  # no LeadDesk schema yet, or not a database: opening it says which
+    current = row[0] if row else None
+    if current not in (None, SCHEMA_HEAD) and current not in known_revisions():
+        raise DatabaseError(_newer_message(str(path), current))
+
+
+def _newer_message(where: str, revision: str) -> str:
+    return (
+        f"{where} was written by a newer LeadDesk (schema {revision}). "
+        "Install the latest LeadDesk to open it; this version will not change it."
+    )
+
+
 def known_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
 
@@ -58,16 +89,24 @@ def upgrade_if_needed(db: Database) -> None:
     if current == SCHEMA_HEAD:
         return
     if current is not None and current not in known_revisions():
-        raise DatabaseError(
-            f"{db.describe()} was written by a newer LeadDesk (schema {current}). "
-            "Install the latest LeadDesk to open it; this version will not change it."
-        )
-    if current is not None and db.path is not None:
-        from leaddesk.core.backups import back_up
-        from leaddesk.paths import backup_dir
+        raise DatabaseError(_newer_message(db.describe(), current))
+    if current is None or db.path is None:
+        upgrade(db)  # a new database, or a server's (whose own backups are its DBA's)
+        return
+    from leaddesk.core.backups import back_up, restore
+    from leaddesk.paths import backup_dir
 
-        back_up(db, backup_dir(), "pre-migration")
-    upgrade(db)
+    backup = back_up(db, backup_dir(), "pre-migration")
+    try:
+        upgrade(db)
+    except Exception as exc:
+        db.engine.dispose()
+        restore(backup.path, db.path, backup_dir())
+        raise DatabaseError(
+            f"Upgrading {db.describe()} failed ({exc}). It was put back exactly as it was "
+            f"(from the backup {backup.path}); nothing is lost. Please report this problem "
+            "with the files of the log folder (Help ▸ About shows where it is)."
+        ) from exc
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
