@@ -44,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"LeadDesk {__version__}")
     parser.add_argument(
-        "--db", metavar="PATH_OR_URL", help="database file or URL (default: $LEADDESK_DB or yours)"
+        "--db",
+        metavar="PATH_OR_URL",
+        help="database file, or a team database's URL such as "
+        "postgresql://user@host/db?sslmode=require (its password comes from the system keyring "
+        "or PGPASSWORD, else it is asked for); default: $LEADDESK_DB or yours",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -226,10 +230,29 @@ def _split_open_file(args: list[str]) -> tuple[list[str], Path | None]:
 
 
 def open_database(args: argparse.Namespace) -> Database:
-    from leaddesk.core.db import Database
+    """The database of ``--db``; a team database's password is found, or asked on a terminal."""
+    import getpass
+
+    from leaddesk.core.credentials import open_location
     from leaddesk.paths import default_database
 
-    return Database.open(args.db or default_database())
+    def ask(prompt: str) -> str:
+        try:
+            return getpass.getpass(prompt)
+        except EOFError:  # Ctrl-D: no password
+            return ""
+
+    warn_if_on_network_share(args.db or default_database())
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    return open_location(args.db or default_database(), ask if interactive else None)
+
+
+def warn_if_on_network_share(location: str) -> None:
+    """SQLite on a shared folder works until two computers write at once: say so first."""
+    from leaddesk.core.storage_checks import network_share_warning
+
+    if warning := network_share_warning(location):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def drive(job: Job[T]) -> T:

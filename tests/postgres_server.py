@@ -12,8 +12,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,9 +35,31 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass
+class Server:
+    """A running throwaway server: its administrator URL, and a way to stop and restart it."""
+
+    url: sa.URL
+    pg_ctl: Callable[..., None]
+
+    def stop(self) -> None:
+        """Stop at once, as a crash or a cut cable would: clients' connections just drop."""
+        self.pg_ctl("-m", "immediate", "-w", "stop")
+
+    def start(self) -> None:
+        self.pg_ctl("-w", "start")
+
+
 @contextmanager
 def throwaway_server(programs: Path) -> Iterator[sa.URL]:
     """Run a fresh server while the block runs; yields its administrator URL."""
+    with stoppable_server(programs) as server:
+        yield server.url
+
+
+@contextmanager
+def stoppable_server(programs: Path) -> Iterator[Server]:
+    """Run a fresh server while the block runs; yields it, to be stopped and started."""
     folder = Path(tempfile.mkdtemp(prefix="leaddesk-postgres-"))
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_user:
@@ -51,12 +74,18 @@ def throwaway_server(programs: Path) -> Iterator[sa.URL]:
     def run(*args: object) -> None:
         subprocess.run([*as_user, *map(str, args)], check=True, capture_output=True)
 
+    def pg_ctl(*args: str) -> None:
+        run(programs / "pg_ctl", "-D", data, "-l", log, "-o", options, *args)
+
     try:
         run(programs / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8")
-        run(programs / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start")
-        yield sa.URL.create(
-            "postgresql+psycopg", username="postgres", host="127.0.0.1", port=port,
-            database="postgres",
+        pg_ctl("-w", "start")
+        yield Server(
+            sa.URL.create(
+                "postgresql+psycopg", username="postgres", host="127.0.0.1", port=port,
+                database="postgres",
+            ),
+            pg_ctl,
         )  # fmt: skip
     finally:
         if (data / "postmaster.pid").exists():

@@ -367,3 +367,80 @@ def test_backup_list_and_restore(cli: Any, db_path: Path, tmp_path: Path) -> Non
     status, _, err = cli("backup", str(copy))
     assert status == 2
     assert "already exists" in err
+
+
+# -- team databases: the password is found, asked on a terminal, or its absence explained ------
+TEAM_URL = "postgresql://bob@db.example.com/leads?sslmode=require"
+
+
+@pytest.fixture
+def team_server(monkeypatch: pytest.MonkeyPatch, db: Any) -> Any:
+    """A team server (the test database behind it) that lets in only the password "right";
+    records the passwords tried. No keyring: the computer is headless."""
+    import keyring
+    from keyring.backends import fail
+
+    from leaddesk.core.db import Database, LoginRefusedError
+
+    tried: list[str | None] = []
+
+    def fake_open(location: str, *, password: str | None = None) -> Database:
+        tried.append(password)
+        if password != "right":
+            raise LoginRefusedError("The server refused the user name or password.")
+        return db
+
+    monkeypatch.setattr(Database, "open", fake_open)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield tried
+    keyring.set_keyring(previous)
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_a_team_database_without_a_password_fails_with_one_clear_line(
+    team_server: list[str | None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Terminal(tty=False))
+    assert main(["--db", TEAM_URL, "leads"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: No password for bob@db.example.com:5432/leads. Set PGPASSWORD")
+    assert len(err.strip().splitlines()) == 1
+    assert team_server == [None]  # tried once as is (trust, .pgpass), never asked
+
+
+def test_a_team_database_password_comes_from_pgpassword(
+    team_server: list[str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Terminal(tty=False))
+    monkeypatch.setenv("PGPASSWORD", "right")
+    assert main(["--db", TEAM_URL, "leads", "--json"]) == 0
+    assert team_server == ["right"]
+
+
+def test_on_a_terminal_the_password_is_asked(
+    team_server: list[str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    prompts: list[str] = []
+
+    def answer(prompt: str) -> str:
+        prompts.append(prompt)
+        return "right"
+
+    monkeypatch.setattr(sys, "stdin", _Terminal(tty=True))
+    monkeypatch.setattr(getpass, "getpass", answer)
+    assert main(["--db", TEAM_URL, "leads", "--json"]) == 0
+    assert prompts == ["Password for bob@db.example.com:5432/leads: "]
+    assert team_server == [None, "right"]

@@ -1,4 +1,4 @@
-"""The first screen of an empty database: what LeadDesk is and the two ways to start."""
+"""The first screen of an empty database: what LeadDesk is and the ways to start."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class WelcomePage(QWidget):
 
     import_requested = Signal()
     sample_requested = Signal()
+    connect_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +35,11 @@ class WelcomePage(QWidget):
             "Try with sample data",
             self.sample_requested.emit,
             icon=theme.icon("sample"),
+            primary=False,
+        )
+        self.connect_button = self.empty.add_button(
+            "Connect to a team database…",
+            self.connect_requested.emit,
             primary=False,
         )
         self.empty.set_footer(
