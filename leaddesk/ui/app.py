@@ -1,4 +1,5 @@
-"""Start the desktop app: QApplication, settings, logging, the exception hook, the database."""
+"""Start the desktop app: QApplication, settings, logging, the exception hook, the database
+and its single-instance lock."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
 
 from leaddesk import APP_ID, APP_NAME, __version__, paths
+from leaddesk.core.backups import restore
+from leaddesk.core.credentials import is_team_url
 from leaddesk.core.db import Database
-from leaddesk.core.errors import LeadDeskError
+from leaddesk.core.errors import CorruptDatabaseError, LeadDeskError
+from leaddesk.core.storage_checks import network_share_warning
 from leaddesk.ui import dialogs, theme
 from leaddesk.ui.gc_guard import GarbageCollector
 from leaddesk.ui.preferences import Preferences
+from leaddesk.ui.single_instance import InstanceGuard, hold_or_hand_over
 
 
 def configure_application(app: QApplication) -> None:
@@ -40,12 +45,31 @@ def follow_scheme(app: QApplication, preferences: Preferences) -> None:
     )
 
 
-def open_database(location: str, parent: QWidget | None = None) -> Database | None:
-    """Open ``location``; on a problem explain it and offer another file, or None to quit."""
+def open_database(
+    location: str,
+    guard: InstanceGuard,
+    open_file: Path | None = None,
+    parent: QWidget | None = None,
+) -> Database | int:
+    """Hold and open ``location``; on a problem explain it and offer another file.
+
+    Instead of a database, the exit status when there is none to show: 1 when the user quits,
+    0 when the launch went to the LeadDesk that already has the database open (which imports
+    ``open_file``).
+    """
     while True:
+        status = hold_or_hand_over(guard, location, open_file)
+        if status is not None:
+            return status
+        if not _accept_share_risk(location, parent):
+            return 1
         try:
             return Database.open(location)
         except LeadDeskError as exc:
+            if isinstance(exc, CorruptDatabaseError) and exc.latest_backup is not None:
+                if _restore_latest(exc, parent):
+                    continue
+                return 1
             box = dialogs.MessageDialog(
                 "warning",
                 f"LeadDesk could not open the database at\n{location}\n\n{exc}",
@@ -54,7 +78,7 @@ def open_database(location: str, parent: QWidget | None = None) -> Database | No
                 reject_text="Quit",
             )
             if box.exec() != QDialog.DialogCode.Accepted:
-                return None
+                return 1
             name, _ = QFileDialog.getOpenFileName(
                 parent,
                 "Open a LeadDesk database",
@@ -62,8 +86,54 @@ def open_database(location: str, parent: QWidget | None = None) -> Database | No
                 "LeadDesk databases (*.db *.sqlite *.sqlite3);;All files (*)",
             )
             if not name:
-                return None
+                return 1
             location = name
+
+
+def _restore_latest(damage: CorruptDatabaseError, parent: QWidget | None) -> bool:
+    """Offer the latest backup in place of a damaged database; True once it is back."""
+    assert damage.latest_backup is not None
+    box = dialogs.MessageDialog(
+        "warning",
+        str(damage),
+        parent,
+        accept_text="Restore the latest backup",
+        reject_text="Quit",
+    )
+    if box.exec() != QDialog.DialogCode.Accepted:
+        return False
+    try:
+        restore(damage.latest_backup, damage.database, paths.backup_dir())
+    except LeadDeskError as exc:
+        dialogs.show_problem(str(exc), parent)
+        return False
+    return True  # the damaged file was moved aside beside it, never overwritten
+
+
+def _accept_share_risk(location: str, parent: QWidget | None) -> bool:
+    """A database on a network share opens only once the user has read what can go wrong."""
+    warning = network_share_warning(location)
+    if warning is None:
+        return True
+    box = dialogs.MessageDialog(
+        "warning", warning, parent, accept_text="Open it anyway", reject_text="Quit"
+    )
+    return box.exec() == QDialog.DialogCode.Accepted
+
+
+def connect_or_open(
+    location: str, guard: InstanceGuard, open_file: Path | None = None
+) -> Database | int:
+    """A team database is connected to through its dialog, which uses the saved password or
+    asks; a user who gives up on it gets their own database. A file opens as above."""
+    if is_team_url(location):
+        from leaddesk.ui.connect_dialog import connect_at_start
+
+        db = connect_at_start(location)
+        if db is not None:
+            return db
+        location = paths.default_database()
+    return open_database(location, guard, open_file)
 
 
 def last_database() -> str | None:
@@ -82,7 +152,8 @@ def last_database() -> str | None:
 def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
     """Open the main window on ``database`` (or the default one) and run until it closes.
 
-    ``open_file`` starts an import of that spreadsheet once the window is shown.
+    ``open_file`` starts an import of that spreadsheet once the window is shown, in this
+    window or in the LeadDesk that already has the database open.
     """
     from leaddesk.ui.main_window import MainWindow
 
@@ -92,21 +163,25 @@ def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
     dialogs.setup_logging()
     hook = dialogs.ExceptionHook().install()
     collector = GarbageCollector().start()
-    db = open_database(database or last_database() or paths.default_database())
-    if db is None:
-        collector.stop()
-        hook.uninstall()
-        return 1
+    guard = InstanceGuard()
+    opened: Database | int = 1
     window: MainWindow | None = None
     try:
+        location = database or last_database() or paths.default_database()
+        opened = connect_or_open(location, guard, open_file)
+        if isinstance(opened, int):
+            return opened
         settings = QSettings()
         follow_scheme(app, Preferences(settings))
-        window = MainWindow(db, settings)
+        window = MainWindow(opened, settings)
+        window.hold_with(guard)
         window.show()
         if open_file is not None:
             window.start_import(open_file)
         return app.exec()
     finally:
+        if isinstance(opened, Database):
+            (window.db if window is not None else opened).close()
+        guard.release()
         collector.stop()
         hook.uninstall()
-        (window.db if window is not None else db).close()

@@ -10,6 +10,7 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QThreadPool, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk import APP_NAME, __version__, paths
+from leaddesk.core.backups import Backup, back_up, backup_due, restore
+from leaddesk.core.credentials import server_url
 from leaddesk.core.db import Database, backup_name
 from leaddesk.core.errors import LeadDeskError, NotFoundError
 from leaddesk.core.exporting import ExportResult, describe_filter, export_xlsx
@@ -33,6 +36,8 @@ from leaddesk.core.leads import LeadFilter, lead_count
 from leaddesk.core.queue import build_queue
 from leaddesk.core.sample import load_sample
 from leaddesk.ui import dialogs, theme
+from leaddesk.ui.connect_dialog import ConnectDialog
+from leaddesk.ui.connection_monitor import ConnectionMonitor
 from leaddesk.ui.daily_rescore import DailyRescore
 from leaddesk.ui.export_dialog import ExportCounts, ask_export
 from leaddesk.ui.lead_detail import LeadDetailDialog
@@ -45,7 +50,9 @@ from leaddesk.ui.pages.scoring_page import ScoringPage
 from leaddesk.ui.pages.settings_page import SettingsPage
 from leaddesk.ui.pages.welcome_page import WelcomePage
 from leaddesk.ui.preferences import Preferences
-from leaddesk.ui.workers import Worker, cancel_all, run_with_progress
+from leaddesk.ui.restore_dialog import Choice, RestoreDialog
+from leaddesk.ui.single_instance import InstanceGuard, forward, holder_message
+from leaddesk.ui.workers import Worker, call_job, cancel_all, run_with_progress
 
 PAGES = (
     ("queue", "Queue"),
@@ -56,6 +63,7 @@ PAGES = (
     ("dashboard", "Dashboard"),
     ("settings", "Settings"),
 )
+OFFLINE_STYLE = "background: #c62828; color: white; font-weight: bold; padding: 2px 8px;"
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(960, 600)
 
@@ -104,6 +112,9 @@ class MainWindow(QMainWindow):
         self.preferences = Preferences(self.settings)
         self.worker: Worker | None = None
         self.daily_rescore: DailyRescore | None = None
+        self.guard: InstanceGuard | None = None  # see hold_with
+        self.backup_worker: Worker | None = None
+        self.monitor: ConnectionMonitor | None = None  # a team database's connection
         self._workspace_chosen = False  # the user asked for a page: no welcome screen then
         self._stale: set[QWidget] = set()
         self.setWindowIcon(theme.app_icon())
@@ -112,6 +123,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self.welcome.import_requested.connect(lambda: self.start_import())
         self.welcome.sample_requested.connect(self.load_sample_data)
+        self.welcome.connect_requested.connect(self.connect_team_database)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setStyleSheet(theme.SIDEBAR_STYLE)
@@ -142,11 +154,16 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
+        self.offline_label = QLabel("Offline — reconnecting…")
+        self.offline_label.setStyleSheet(OFFLINE_STYLE)
+        self.offline_label.hide()
+        self.statusBar().addPermanentWidget(self.offline_label)
         self._build_menus()
         self._build_pages()
         self.sidebar.currentRowChanged.connect(self._page_changed)
         self._restore_geometry()
         self.refresh()
+        self._back_up_daily()
 
     # -- building -------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -159,6 +176,10 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self._menu_action(file_menu, "&Open database…", self.open_database)
+        self._menu_action(file_menu, "&Connect to team database…", self.connect_team_database)
+        self.restore_action = self._menu_action(
+            file_menu, "&Restore from backup…", self.restore_backup
+        )
         self._menu_action(file_menu, "Load &sample data", self.load_sample_data)
         file_menu.addSeparator()
         self._menu_action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -216,6 +237,7 @@ class MainWindow(QMainWindow):
         # The settings page is not refreshed with the data (that would drop unsaved edits);
         # once saved, the queue follows the new rules.
         self.settings_page.settings_changed.connect(lambda: self._stale.add(self.queue_page))
+        self.settings_page.leads_changed.connect(lambda: self.refresh(source=self.settings_page))
         self.settings_page.database_requested.connect(self.database_command)
         self.settings_page.region_changed.connect(self._follow_region)
         self._follow_region()
@@ -242,6 +264,25 @@ class MainWindow(QMainWindow):
         self.daily_rescore.scores_changed.connect(lambda: self.refresh())
         self.daily_rescore.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.daily_rescore.start()
+        self.watch_connection(None if self.db.is_sqlite else ConnectionMonitor(self.db, self))
+
+    def watch_connection(self, monitor: ConnectionMonitor | None) -> None:
+        """Say "Offline" while ``monitor`` finds the server gone, and show fresh data once it
+        is back (what was read before the drop may be stale). None: a file has no server."""
+        if self.monitor is not None:
+            self.monitor.stop()
+            self.monitor.deleteLater()
+        self.monitor = monitor
+        self.offline_label.hide()
+        if monitor is None:
+            return
+        monitor.offline.connect(self.offline_label.show)
+        monitor.online.connect(self._back_online)
+        monitor.start()
+
+    def _back_online(self) -> None:
+        self.offline_label.hide()
+        self.refresh()
 
     def _follow_region(self) -> None:
         self.import_page.region = self.preferences.region
@@ -267,6 +308,7 @@ class MainWindow(QMainWindow):
         with self.db.read() as conn:
             count = lead_count(conn)
         self.db_label.setText(f"Database: {self.db.describe()}")
+        self.restore_action.setEnabled(self.db.path is not None)  # a server keeps its own
         self.count_label.setText(f"{count:,} lead{'' if count == 1 else 's'}")
         show_welcome = count == 0 and not self._workspace_chosen
         self.outer.setCurrentWidget(self.welcome if show_welcome else self.workspace)
@@ -406,11 +448,27 @@ class MainWindow(QMainWindow):
             if not name:
                 return
             path = Path(name)
+        if not self._hold(path.expanduser().resolve()):
+            return
         try:
             db = Database.open(path)
         except LeadDeskError as exc:
+            self._hold(self.db.path)  # back to the database still shown
             dialogs.show_problem(f"LeadDesk could not open {path}.\n\n{exc}", self)
             return
+        old = self.db
+        self._use(db)
+        old.close()
+
+    def connect_team_database(self) -> ConnectDialog:
+        """File ▸ Connect to team database…: switch this window to a shared database."""
+        dialog = ConnectDialog(server_url(self.db), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.connected.connect(self._use_team_database)
+        dialog.open()
+        return dialog
+
+    def _use_team_database(self, db: Database) -> None:
         old = self.db
         self._use(db)
         old.close()
@@ -418,16 +476,84 @@ class MainWindow(QMainWindow):
     def _use(self, db: Database) -> None:
         """Show ``db`` in this window from now on, and open it next time."""
         self.db = db
+        self._hold(db.path)
         self._workspace_chosen = False
         self._build_pages()
         self.refresh()
-        if db.path is not None:
-            self.settings.setValue("database/last", str(db.path))
+        location = str(db.path) if db.path is not None else server_url(db)
+        if location is not None:  # a file, or a team database's URL without its password
+            self.settings.setValue("database/last", location)
+        self._back_up_daily()
+
+    def hold_with(self, guard: InstanceGuard) -> None:
+        """Keep ``guard``'s lock on the database shown, and answer later launches on it."""
+        self.guard = guard
+        guard.launched.connect(self.come_forward)
+
+    def come_forward(self, open_file: Path | None = None) -> None:
+        """LeadDesk was launched again on this database: show this window instead (and import
+        the spreadsheet that launch was given)."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        QApplication.alert(self)  # where the system keeps the focus from moving
+        if open_file is not None:
+            self.start_import(open_file)
+
+    def _hold(self, database: Path | None) -> bool:
+        """Move this window's lock to ``database``. When another LeadDesk has it open, bring
+        that one forward or say who holds it, and keep the lock where it was."""
+        holder = self.guard.claim(database) if self.guard is not None else None
+        if holder is None:
+            return True
+        assert database is not None  # only a file is ever held
+        if holder.on_this_computer and forward(database, None):
+            self.statusBar().showMessage(
+                f"{database.name} is already open in another LeadDesk window, which was "
+                "brought forward.",
+                10000,
+            )
+        else:
+            dialogs.show_problem(holder_message(holder, database, can_force=False), self)
+        return False
+
+    def _back_up_daily(self) -> None:
+        """A SQLite database is backed up, in the background, when it opens and the last
+        backup is a day old; a problem only goes to the status bar: it must not stop work."""
+        try:
+            folder = paths.backup_dir()
+            due = backup_due(self.db, folder)
+        except OSError as exc:
+            self._daily_backup_failed(exc)
+            return
+        if not due:
+            return
+        job = call_job(partial(back_up, self.db, folder, "daily"), "Backing up the database…")
+        self.backup_worker = Worker(job)
+        self.backup_worker.signals.finished.connect(self._backed_up_daily)
+        self.backup_worker.signals.failed.connect(self._daily_backup_failed)
+        self.backup_worker.start()
+
+    def _backed_up_daily(self, _backup: Backup) -> None:
+        self.backup_worker = None
+        if not self.statusBar().currentMessage():  # news of the user's own work comes first
+            self.statusBar().showMessage("Backed up the database (daily)", 5000)
+
+    def _daily_backup_failed(self, error: object) -> None:
+        self.backup_worker = None
+        if not isinstance(error, LeadDeskError | OSError):
+            assert isinstance(error, BaseException)
+            raise error  # a bug: the exception hook logs it and tells the user
+        self.statusBar().showMessage(f"The daily backup could not be made: {error}", 15000)
 
     def database_command(self, command: str) -> None:
-        """The Settings page's database buttons: open, new, move, back up now."""
+        """The Settings page's database buttons: open, new, move, back up now, restore."""
         if command == "open":
             self.open_database()
+            return
+        if command == "restore":
+            self.restore_backup()
             return
         folder = self.db.path.parent if self.db.path else Path(paths.default_database()).parent
         titles = {"new": "New LeadDesk database", "move": "Move the database to…",
@@ -451,6 +577,37 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Backed up to {target}.", 10000)
         except LeadDeskError as exc:
             dialogs.show_problem(str(exc), self)
+
+    def restore_backup(self) -> RestoreDialog:
+        """File ▸ Restore from backup…: the user picks a backup, then the window restores it."""
+        assert self.db.path is not None  # the action is disabled for a server database
+        dialog = RestoreDialog(self.db.path, paths.backup_dir(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restore_requested.connect(self._restore)
+        dialog.open()
+        return dialog
+
+    def _restore(self, choice: Choice) -> None:
+        """Put the chosen backup in place of this window's database, and show it."""
+        database = self.db.path
+        assert database is not None
+        self._stop_work()
+        self.db.close()  # the file is replaced: no connection may stay open on it
+        try:
+            kept = restore(choice.path, database, paths.backup_dir())
+            self._use(Database.open(database))
+        except LeadDeskError as exc:
+            self.refresh()
+            dialogs.show_problem(f"LeadDesk could not restore {choice.label}.\n\n{exc}", self)
+            return
+        kept_where = f" The database as it was is kept in {kept}." if kept else ""
+        self.statusBar().showMessage(f"Restored {choice.label}.{kept_where}", 20000)
+
+    def _stop_work(self) -> None:
+        """Work still running holds a transaction on the database about to be closed: stop it
+        at its next step (which rolls it back) and wait for it."""
+        cancel_all()
+        QThreadPool.globalInstance().waitForDone()
 
     def show_about(self) -> AboutDialog:
         dialog = AboutDialog(self.db, self)
@@ -478,10 +635,9 @@ class MainWindow(QMainWindow):
         self.start_import(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Work still running holds a transaction on the database the app is about to close:
-        # stop it at its next step (which rolls it back) and wait for it.
-        cancel_all()
-        QThreadPool.globalInstance().waitForDone()
+        if self.monitor is not None:
+            self.monitor.stop()
+        self._stop_work()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/page", self.current_page())

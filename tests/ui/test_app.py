@@ -12,8 +12,10 @@ from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from leaddesk import APP_NAME, paths
+from leaddesk.core.db import Database
 from leaddesk.core.errors import BadFileError
 from leaddesk.ui import app, dialogs
+from leaddesk.ui.single_instance import InstanceGuard
 
 
 def test_settings_live_in_the_config_folder(qapp: QApplication) -> None:
@@ -36,7 +38,9 @@ def test_unopenable_database_explains_and_lets_the_user_quit(
     monkeypatch.setattr(dialogs.MessageDialog, "exec", answer_quit)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    assert app.open_database(str(junk)) is None
+    guard = InstanceGuard()
+    assert app.open_database(str(junk), guard) == 1  # "Quit": the exit status
+    guard.release()
     assert str(junk) in shown[0]
     assert "not a LeadDesk database" in shown[0]
 
@@ -49,7 +53,9 @@ def hook() -> Iterator[dialogs.ExceptionHook]:
 
 
 def open_boxes() -> list[dialogs.MessageDialog]:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, dialogs.MessageDialog)]
+    """The message boxes shown (an earlier test's box, never shown, may await collection)."""
+    widgets = QApplication.topLevelWidgets()
+    return [w for w in widgets if isinstance(w, dialogs.MessageDialog) and w.isVisible()]
 
 
 def raise_and_catch(error: Exception) -> BaseException:
@@ -113,6 +119,7 @@ def test_run_gui_opens_the_window_and_imports_the_given_file(
     previous_hook = sys.excepthook
     assert app.run_gui(str(tmp_path / "gui.db"), tmp_path / "contacts.xlsx") == 0
     assert seen == ["import", str(tmp_path / "gui.db")]
+    assert not (tmp_path / "gui.db.lock").exists()  # let go for the next launch
     assert sys.excepthook is previous_hook
     assert (paths.config_dir() / APP_NAME / f"{APP_NAME}.ini").exists()
 
@@ -167,3 +174,60 @@ def test_emitting_signals_keeps_python_objects_alive(qapp: QApplication) -> None
         emitter.with_value.emit(value)
     assert len(received) == 200
     assert sys.getrefcount(True) >= before - 5  # a leak would show 200 fewer
+
+
+def test_a_damaged_database_is_offered_its_latest_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaddesk.core.backups import back_up
+    from leaddesk.core.leads import lead_count
+    from leaddesk.core.progress import run
+    from leaddesk.core.sample import load_sample
+
+    path = tmp_path / "leads.db"
+    db = Database.open(path)
+    run(load_sample(db, 20))
+    back_up(db, paths.backup_dir(), "daily")
+    db.close()
+    with path.open("r+b") as damaged:
+        damaged.seek(4096)
+        damaged.write(b"\xff" * 8192)
+    (path.with_name(path.name + "-wal")).write_bytes(b"")  # as after a crash: check it all
+    offered: list[str] = []
+
+    def restore_it(box: dialogs.MessageDialog) -> int:
+        offered.append(box.buttons.buttons()[0].text())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(dialogs.MessageDialog, "exec", restore_it)
+    guard = InstanceGuard()
+    restored = app.open_database(str(path), guard)
+    guard.release()
+    assert isinstance(restored, Database)
+    with restored.read() as conn:
+        assert lead_count(conn) == 20
+    restored.close()
+    assert offered == ["Restore the latest backup"]
+    assert list(tmp_path.glob("leads.db.damaged-*"))  # the damaged file kept, not overwritten
+
+
+@pytest.mark.parametrize(("answer", "opened"), [(QDialog.DialogCode.Rejected, False),
+                                                (QDialog.DialogCode.Accepted, True)])  # fmt: skip
+def test_a_database_on_a_network_share_is_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: int, opened: bool
+) -> None:
+    warnings: list[str] = []
+
+    def read_and_answer(box: dialogs.MessageDialog) -> int:
+        warnings.append(box.text.text())
+        return answer
+
+    monkeypatch.setattr(app, "network_share_warning", lambda _: "It is on a network share (nfs).")
+    monkeypatch.setattr(dialogs.MessageDialog, "exec", read_and_answer)
+    guard = InstanceGuard()
+    result = app.open_database(str(tmp_path / "leads.db"), guard)
+    guard.release()
+    assert warnings == ["It is on a network share (nfs)."]
+    assert isinstance(result, Database) is opened
+    if isinstance(result, Database):
+        result.close()
