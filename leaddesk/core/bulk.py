@@ -22,6 +22,7 @@ from leaddesk.core.errors import InvalidInputError, NotFoundError
 from leaddesk.core.fields import LEAD_STATUSES, REASON_STATUSES
 from leaddesk.core.importing.history import restore_value, snapshot
 from leaddesk.core.importing.records import json_value
+from leaddesk.core.importing.suppression import remember
 from leaddesk.core.leads import LeadFilter, count_leads
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import Activity, BulkEdit, BulkEditRow, leads, utcnow
@@ -197,6 +198,7 @@ def _delete(conn: Connection, edit_id: int, ids: Sequence[int]) -> int:
             for lead in rows
         ],
     )  # fmt: skip
+    remember(conn, [dict(row) for row in rows])  # do-not-contact wishes outlive the leads
     conn.execute(leads.delete().where(leads.c.id.in_(ids)))
     return len(rows)
 

@@ -1,5 +1,5 @@
 """One lead, whole: its fields edited with validation, its history as one timeline, its
-erasure for good, and everything about it exported as JSON.
+erasure for good, and everything about it exported as JSON or as an Excel workbook.
 
 The lead detail view is built on these functions. An edit is checked against the version the
 editor read (a colleague's save in between raises ``EditConflict`` with their lead, so the
@@ -11,7 +11,8 @@ the score change, so the timeline tells who changed what.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,9 +23,9 @@ from sqlalchemy.engine import Connection
 
 from leaddesk.core.activities import Outcome, forget_undo
 from leaddesk.core.bulk import add_tag
-from leaddesk.core.db import Database
+from leaddesk.core.db import Database, translate_errors
 from leaddesk.core.errors import DatabaseError, InvalidInputError
-from leaddesk.core.exporting import replacing
+from leaddesk.core.exporting import Table, replacing, write_tables
 from leaddesk.core.fields import REASON_STATUSES, Field, FieldRegistry, FieldType, Group
 from leaddesk.core.importing.normalize import (
     clean_text,
@@ -37,6 +38,7 @@ from leaddesk.core.importing.normalize import (
     parse_number,
 )
 from leaddesk.core.importing.records import json_value
+from leaddesk.core.importing.suppression import remember
 from leaddesk.core.leads import Lead, display_name, get_lead, load_registry, update_lead
 from leaddesk.core.schema import (
     Activity,
@@ -47,7 +49,8 @@ from leaddesk.core.schema import (
     leads,
     utcnow,
 )
-from leaddesk.core.scoring.explain import explain_lead
+from leaddesk.core.scoring.explain import Explanation, explain_lead
+from leaddesk.core.search_index import TABLE as SEARCH_TABLE
 from leaddesk.core.wording import deed
 
 _ACTIVITIES = Activity.__table__  # type: ignore[attr-defined]
@@ -474,27 +477,38 @@ class Erasure:
     activities: int
     import_changes: int
     bulk_edit_rows: int
+    suppressed: bool = False
+    """The person stays on the do-not-contact list (as hashes of their email and phone)."""
 
     def text(self) -> str:
         history = self.import_changes + self.bulk_edit_rows
-        return (
+        text = (
             f"{self.name} was erased, with {_plural(self.activities, 'activity', 'activities')} "
             f"and {_plural(history, 'history record')}."
         )
+        if self.suppressed:
+            text += (
+                " They stay on the do-not-contact list, so an import of them again marks them "
+                "do not call or do not email as before."
+            )
+        return text
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
-def erase_lead(db: Database, lead_id: int) -> Erasure:
+def erase_lead(db: Database, lead_id: int, *, suppress: bool = False) -> Erasure:
     """Delete the lead and everything kept about it, in one transaction (GDPR erasure).
 
-    Its activities, the undo records of its calls, its import history and the copies bulk
-    edits kept for undo all go, so no undo can bring it back; the SQLite search index
-    follows by trigger. NotFoundError if it is already gone.
+    Its activities, the undo records of its calls, its import history and what import
+    reports quote of it, the copies bulk edits kept for undo, and its search index entries
+    all go, so no undo can bring it back. A lead marked do not call or do not email, or one
+    whose person asked to be left alone (``suppress``), stays on the do-not-contact list.
+    On SQLite the deleted bytes are overwritten and the write-ahead log is emptied into the
+    file, so none of the lead's text is left in either. NotFoundError if it is already gone.
     """
-    with db.write() as conn:
+    with db.write() as conn, _zeroing_deletes(conn):
         lead = get_lead(conn, lead_id)
         activity_ids = list(
             conn.execute(
@@ -502,17 +516,77 @@ def erase_lead(db: Database, lead_id: int) -> Erasure:
             ).scalars()
         )
         forget_undo(conn, activity_ids)
+        _scrub_import_reports(conn, lead)
         removed = {
             table.name: conn.execute(table.delete().where(table.c.lead_id == lead_id)).rowcount
             for table in (_ACTIVITIES, _CHANGES, _BULK_ROWS)
         }
+        suppressed = remember(conn, [lead], asked=suppress) > 0
         conn.execute(leads.delete().where(leads.c.id == lead_id))
+        _merge_search_index(conn)
+    _empty_write_ahead_log(db)
     return Erasure(
         display_name(lead),
         removed[_ACTIVITIES.name],
         removed[_CHANGES.name],
         removed[_BULK_ROWS.name],
+        suppressed,
     )
+
+
+@contextmanager
+def _zeroing_deletes(conn: Connection) -> Iterator[None]:
+    """On SQLite, overwrite what is deleted with zeros (``secure_delete``) while the block
+    runs, rather than leave it readable in the file's free space."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA secure_delete").scalar_one())
+    conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA secure_delete = {before}")
+
+
+def _scrub_import_reports(conn: Connection, lead: Lead) -> None:
+    """Drop the warnings that quote the lead's values (“the phone “0151 …” is not a valid
+    number”) from the reports of the imports that wrote it."""
+    custom = (lead.get("custom") or {}).values()
+    quoted = {f"“{v}”" for v in (*lead.values(), *custom) if isinstance(v, str) and v}
+    touched = sa.select(_CHANGES.c.batch_id).where(_CHANGES.c.lead_id == lead["id"])
+    query = sa.select(_BATCHES.c.id, _BATCHES.c.report).where(_BATCHES.c.id.in_(touched))
+    for batch_id, report in conn.execute(query).all():
+        warnings = (report or {}).get("warnings") or []
+        kept = [w for w in warnings if not any(q in w for q in quoted)]
+        if len(kept) < len(warnings):
+            conn.execute(
+                _BATCHES.update()
+                .where(_BATCHES.c.id == batch_id)
+                .values(report={**report, "warnings": kept})
+            )
+
+
+def _merge_search_index(conn: Connection) -> None:
+    """Merge SQLite's search index into one segment: FTS5 deletes a lead's trigrams by
+    noting them as deleted, and keeps them in the older segments until those are merged."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('optimize')")
+
+
+def _empty_write_ahead_log(db: Database) -> None:
+    """Copy SQLite's write-ahead log into the database file and truncate it: until then it
+    holds the pages the lead was on, as they were before the erasure."""
+    if db.path is None:
+        return
+    with translate_errors():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            raw.close()
 
 
 # --- export ------------------------------------------------------------------------------
@@ -521,12 +595,21 @@ EXPORT_FORMAT = "leaddesk.lead"
 EXPORT_VERSION = 1
 
 
-def lead_document(conn: Connection, lead_id: int) -> dict[str, Any]:
-    """Everything LeadDesk keeps about one lead, as JSON-ready data (a subject access
-    request's answer): every field, activities, import and bulk-edit history, the score's
-    explanation, and the timeline as the detail view shows it."""
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """Everything LeadDesk keeps about one lead, read in one transaction."""
+
+    lead: Lead
+    registry: FieldRegistry
+    activities: list[dict[str, Any]]
+    imports: list[dict[str, Any]]
+    bulk_edits: list[dict[str, Any]]
+    explanation: Explanation
+    timeline: list[TimelineEntry]
+
+
+def _kept(conn: Connection, lead_id: int) -> _Kept:
     lead = get_lead(conn, lead_id)
-    registry = load_registry(conn)
     activities = conn.execute(
         sa.select(_ACTIVITIES)
         .where(_ACTIVITIES.c.lead_id == lead_id)
@@ -547,21 +630,39 @@ def lead_document(conn: Connection, lead_id: int) -> dict[str, Any]:
         .where(_BULK_ROWS.c.lead_id == lead_id)
         .order_by(_BULK_EDITS.c.at, _BULK_ROWS.c.id)
     ).mappings()
-    explanation = explain_lead(conn, lead_id)
-    score = explanation.to_json()
-    score["lines"] = [c.text() for c in explanation.contributions]
+    return _Kept(
+        lead,
+        load_registry(conn),
+        [dict(row) for row in activities],
+        [dict(row) for row in imports],
+        [dict(row) for row in bulk],
+        explain_lead(conn, lead_id),
+        timeline(conn, lead_id),
+    )
+
+
+def lead_document(conn: Connection, lead_id: int) -> dict[str, Any]:
+    """Everything LeadDesk keeps about one lead, as JSON-ready data (a subject access
+    request's answer): every field, activities, import and bulk-edit history, the score's
+    explanation, and the timeline as the detail view shows it."""
+    return _document(_kept(conn, lead_id))
+
+
+def _document(kept: _Kept) -> dict[str, Any]:
+    score = kept.explanation.to_json()
+    score["lines"] = [c.text() for c in kept.explanation.contributions]
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": utcnow().isoformat(),
-        "name": display_name(lead),
-        "lead": _plain(lead),
-        "labels": {f.name: f.label for f in registry.stored()},
+        "name": display_name(kept.lead),
+        "lead": _plain(kept.lead),
+        "labels": {f.name: f.label for f in kept.registry.stored()},
         "score_explanation": score,
-        "activities": [_plain(row) for row in activities],
-        "import_history": [_plain(row) for row in imports],
-        "bulk_edits": [_plain(row) for row in bulk],
-        "timeline": [entry.to_json() for entry in timeline(conn, lead_id)],
+        "activities": [_plain(row) for row in kept.activities],
+        "import_history": [_plain(row) for row in kept.imports],
+        "bulk_edits": [_plain(row) for row in kept.bulk_edits],
+        "timeline": [entry.to_json() for entry in kept.timeline],
     }
 
 
@@ -573,12 +674,57 @@ def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
     }
 
 
+# The workbook's columns of kept rows: (header, key in the row).
+_ACTIVITY_COLUMNS = (
+    ("When (UTC)", "at"), ("Kind", "kind"), ("Outcome", "outcome"), ("Rep", "rep"),
+    ("Note", "note"),
+)  # fmt: skip
+_IMPORT_COLUMNS = (
+    ("Imported (UTC)", "imported_at"), ("File", "file_name"), ("Sheet", "sheet"),
+    ("Action", "action"), ("Values written", "changed"), ("Values before", "before"),
+    ("Undone (UTC)", "undone_at"),
+)  # fmt: skip
+_BULK_COLUMNS = (
+    ("When (UTC)", "at"), ("Change", "summary"), ("By", "rep"),
+    ("Values kept for undo", "before"), ("Undone (UTC)", "undone_at"),
+)  # fmt: skip
+
+
+def _rows_table(
+    title: str, columns: tuple[tuple[str, str], ...], rows: list[dict[str, Any]]
+) -> Table:
+    return Table(title, [h for h, _ in columns], [[row[k] for _, k in columns] for row in rows])
+
+
+def _tables(kept: _Kept) -> list[Table]:
+    """The same, as the sheets of a workbook for a person to read."""
+    lead = kept.lead
+    fields = [
+        (f.label, value)
+        for f in kept.registry.stored()
+        if (value := stored_value(lead, f)) not in (None, "")
+    ]
+    rules = [(c.group, c.label, c.points) for c in kept.explanation.contributions]
+    events = [(e.at, e.title, e.detail, e.rep) for e in kept.timeline]
+    return [
+        Table("Lead", ("Field", "Value"), [("LeadDesk ID", lead["id"]), *fields]),
+        Table("Score", ("Group", "Rule", "Points"), rules),
+        Table("Timeline", ("When (UTC)", "What", "Details", "Rep"), events),
+        _rows_table("Activities", _ACTIVITY_COLUMNS, kept.activities),
+        _rows_table("Imports", _IMPORT_COLUMNS, kept.imports),
+        _rows_table("Bulk edits", _BULK_COLUMNS, kept.bulk_edits),
+    ]
+
+
 def export_lead(db: Database, lead_id: int, path: Path) -> Path:
-    """Write ``lead_document`` to ``path`` as UTF-8 JSON; a file already there is replaced
-    only once the new one is complete (BadFileError if the folder cannot be written)."""
+    """Write everything about the lead to ``path``: an Excel workbook for an ``.xlsx`` path,
+    else UTF-8 JSON (``lead_document``). A file already there is replaced only once the new
+    one is complete (BadFileError if the folder cannot be written)."""
     with db.read() as conn:
-        document = lead_document(conn, lead_id)
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+        kept = _kept(conn, lead_id)
+    if path.suffix.lower() == ".xlsx":
+        return write_tables(path, _tables(kept))
+    text = json.dumps(_document(kept), ensure_ascii=False, indent=2)
     with replacing(path) as temporary:
         temporary.write_text(text + "\n", encoding="utf-8")
     return path

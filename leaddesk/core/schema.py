@@ -275,6 +275,20 @@ class SavedMapping(SQLModel, table=True):
     saved_at: datetime = ModelField(sa_type=UTCDateTime, default_factory=utcnow)
 
 
+class Suppression(SQLModel, table=True):
+    """Someone who must not be contacted, remembered after their lead is gone: only hashes of
+    their email and phone (never the values themselves), the flags, and when."""
+
+    __tablename__ = "suppressions"
+
+    id: int | None = ModelField(default=None, primary_key=True)
+    email_hash: str | None = ModelField(default=None, max_length=64, index=True)
+    phone_hash: str | None = ModelField(default=None, max_length=64, index=True)
+    do_not_call: bool = False
+    do_not_email: bool = False
+    suppressed_at: datetime = ModelField(sa_type=UTCDateTime, default_factory=utcnow)
+
+
 class Setting(SQLModel, table=True):
     """Settings the whole team shares (those of one user live in QSettings)."""
 
@@ -296,6 +310,7 @@ __all__ = [
     "SavedMapping",
     "ScoringModelRecord",
     "Setting",
+    "Suppression",
     "UTCDateTime",
     "date",
     "leads",

@@ -10,19 +10,22 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QFileDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from leaddesk.core.db import Database
 from leaddesk.core.errors import NotFoundError
 from leaddesk.core.lead_record import save_changes, timeline
 from leaddesk.core.leads import LeadFilter, display_name, get_lead, list_leads
-from leaddesk.core.schema import Activity, CustomFieldRecord
+from leaddesk.core.schema import Activity, CustomFieldRecord, Suppression, leads
 from leaddesk.core.scoring.predictive.predictions import MINUS, explain_leads
 from leaddesk.core.scoring.predictive.store import active_predictive_model
 from leaddesk.ui import theme
+from leaddesk.ui.formatting import relative_time
 from leaddesk.ui.lead_detail import LeadDetailDialog
+from leaddesk.ui.lead_detail.dialog import EXCEL_FILES
 from leaddesk.ui.lead_detail.prediction_panel import NO_MODEL
 from leaddesk.ui.preferences import Preferences
 
@@ -133,7 +136,8 @@ def test_the_prediction_beside_the_score(
         assert panel.percent.text() == expected.percent
         assert panel.outcome.text() == "likely to win"
         assert panel.model.text().startswith(f"{model.kind.capitalize()} · hold-out AUC 0.")
-        assert panel.model.text().endswith("trained just now")
+        # The shared trained database was made when the test run began.
+        assert panel.model.text().endswith(f"trained {relative_time(model.trained_at)}")
         shown = panel.factors.text()
         assert expected.factors
         for factor in expected.factors:
@@ -371,3 +375,62 @@ def test_tab_moves_down_the_form_then_on_to_the_buttons(
         qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
         visited.append(dialog.focusWidget())
     assert dialog.close_button in visited  # Tab leaves the notes, and reaches the buttons
+
+
+# --- privacy: the do-not-contact list, the Excel export ------------------------------------
+
+
+def suppressions(db: Database) -> list[tuple[bool, bool]]:
+    table = Suppression.__table__  # type: ignore[attr-defined]
+    query = sa.select(table.c.do_not_call, table.c.do_not_email)
+    with db.read() as conn:
+        return [(bool(r[0]), bool(r[1])) for r in conn.execute(query)]
+
+
+def test_erasing_can_keep_the_person_on_the_do_not_contact_list(
+    qtbot: QtBot, dialog: LeadDetailDialog, sample_db: Database, lead_id: int
+) -> None:
+    assert read(sample_db, lead_id)["email"]
+    box = dialog.confirm_erase()
+    keep = box.findChild(QCheckBox)
+    assert keep is not None
+    assert keep.isEnabled()
+    assert not keep.isChecked()  # erasing alone keeps nothing
+    keep.setChecked(True)
+    with qtbot.waitSignal(dialog.lead_erased, timeout=5000):
+        box.accept()
+    assert dialog.erasure is not None
+    assert dialog.erasure.suppressed
+    assert suppressions(sample_db) == [(True, True)]
+
+
+def test_a_do_not_call_lead_always_stays_on_the_list(
+    qtbot: QtBot, sample_db: Database, lead_id: int, preferences: Preferences
+) -> None:
+    with sample_db.write() as conn:
+        conn.execute(leads.update().where(leads.c.id == lead_id).values(do_not_call=True))
+    detail = LeadDetailDialog(sample_db, lead_id, preferences)
+    qtbot.addWidget(detail)
+    box = detail.confirm_erase()
+    keep = box.findChild(QCheckBox)
+    assert keep is not None
+    assert keep.isChecked()
+    assert not keep.isEnabled()
+    with qtbot.waitSignal(detail.lead_erased, timeout=5000):
+        box.accept()
+    assert suppressions(sample_db) == [(True, False)]  # as marked, nothing more
+
+
+def test_export_can_write_an_excel_workbook(
+    dialog: LeadDetailDialog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lead_id: int
+) -> None:
+    target = tmp_path / "subject access request"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), EXCEL_FILES)
+    )
+    dialog.export_button.click()
+    written = target.with_name(target.name + ".xlsx")
+    book = load_workbook(written)
+    assert book.sheetnames[0] == "Lead"
+    assert book["Lead"]["B2"].value == lead_id
+    assert dialog.feedback.full_text() == f"Exported to {written}"

@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from datetime import time
 
 import pytest
+import sqlalchemy as sa
 from PySide6.QtCore import QSettings, Qt, QTime
 from PySide6.QtWidgets import QLayout, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from leaddesk.core.assignment import TeamSettings, load_team_settings, save_team_settings
+from leaddesk.core.bulk import last_undoable
 from leaddesk.core.db import Database
 from leaddesk.core.queue_settings import (
     Cadence,
@@ -17,7 +20,8 @@ from leaddesk.core.queue_settings import (
     load_queue_settings,
     save_queue_settings,
 )
-from leaddesk.ui.pages.settings_page import SAVED_TEXT, SettingsPage
+from leaddesk.core.schema import leads
+from leaddesk.ui.pages.settings_page import SAVED_TEAM_TEXT, SAVED_TEXT, SettingsPage
 from leaddesk.ui.preferences import Preferences
 
 
@@ -272,3 +276,109 @@ def test_database_buttons_ask_the_window(page: SettingsPage, db: Database) -> No
     for text in ("Open…", "New…", "Move…", "Back up now…"):
         buttons[text].click()
     assert asked == ["open", "new", "move", "backup"]
+
+
+# --- the Team card ---------------------------------------------------------------------------
+
+
+def stored_team(db: Database) -> TeamSettings:
+    with db.read() as conn:
+        return load_team_settings(conn)
+
+
+def add_reps(qtbot: QtBot, page: SettingsPage, *names: str) -> None:
+    for name in names:
+        page.team.new_rep.clear()
+        qtbot.keyClicks(page.team.new_rep, name)
+        qtbot.keyClick(page.team.new_rep, Qt.Key.Key_Return)
+
+
+def test_the_team_card_edits_reps_and_territories_and_saves_them(
+    qtbot: QtBot, page: SettingsPage, db: Database, preferences: Preferences
+) -> None:
+    team = page.team
+    assert page.form_state().assignment == TeamSettings()
+    assert not team.territories.isEnabled()  # only assigning by country uses them
+    add_reps(qtbot, page, "Ana", " Ben ", "Cy")
+    assert [team.reps.item(i).text() for i in range(team.reps.count())] == ["Ana", "Ben", "Cy"]
+    assert team.new_rep.text() == ""
+    team.mode.setCurrentIndex(team.mode.findData("territory"))
+    assert team.territories.isEnabled()
+    team.country.setCurrentIndex(team.country.findData("DE"))
+    team.territory_rep.setCurrentIndex(team.territory_rep.findData("Ana"))
+    qtbot.mouseClick(team.set_territory, Qt.MouseButton.LeftButton)
+    assert team.set_territory.text() == "Change"  # the country has a rep now
+    team.country.setCurrentIndex(team.country.findData("FR"))
+    team.territory_rep.setCurrentIndex(team.territory_rep.findData("Cy"))
+    team.set_territory.click()
+    assert team.territories.item(0, 0).text() == "France (FR)"
+    team.fallback.setCurrentIndex(team.fallback.findData("Ben"))
+
+    team.reps.setCurrentRow(0)
+    team.reps.item(0).setText("Anna")  # renamed in place, as a double-click lets one do
+    qtbot.waitUntil(lambda: team.draft.reps[0] == "Anna")
+    assert team.territories.item(1, 1).text() == "Anna"  # Germany follows its rep
+    team.reps.setCurrentRow(2)
+    team.remove_rep.click()
+    assert team.territories.rowCount() == 1  # Cy's France went with Cy
+
+    with qtbot.waitSignal(page.settings_changed, timeout=1000):
+        page.save_button.click()
+    assert stored_team(db) == TeamSettings(("Anna", "Ben"), "territory", {"DE": "Anna"}, "Ben")
+    assert page.message.text() == SAVED_TEAM_TEXT
+    assert not page.save_button.isEnabled()
+    again = SettingsPage(db, preferences)
+    qtbot.addWidget(again)
+    assert again.form_state() == page.form_state()
+
+
+def test_a_rep_twice_is_refused_with_the_reason(qtbot: QtBot, page: SettingsPage) -> None:
+    add_reps(qtbot, page, "Ana", "ANA")
+    assert page.team.draft.reps == ("Ana",)
+    assert page.message.text() == "“ANA” is one of the reps already."
+    assert page.team.new_rep.text() == "ANA"  # kept, to correct
+
+
+def test_round_robin_without_reps_cannot_be_saved(page: SettingsPage, db: Database) -> None:
+    page.team.mode.setCurrentIndex(page.team.mode.findData("round_robin"))
+    page.save_button.click()
+    assert page.message.text().startswith("Add the team's reps first")
+    assert stored_team(db) == TeamSettings()
+
+
+def test_reassigning_moves_open_leads_and_the_leads_page_can_undo_it(
+    qtbot: QtBot, page: SettingsPage, db: Database
+) -> None:
+    with db.write() as conn:
+        save_team_settings(conn, TeamSettings(("Ana", "Ben", "Cy"), "round_robin"))
+        conn.execute(
+            leads.insert(),
+            [{"owner": "Ana", "status": s, "custom": {}} for s in ("new", "new", "won")],
+        )
+    page.refresh()
+    dialog = page.reassign_leads()
+    assert dialog is not None
+    assert dialog.source.currentText() == "Ana — 2 open leads"
+    assert [dialog.target.itemText(i) for i in range(dialog.target.count())] == [
+        "The other reps, in turn",
+        "Ben",
+        "Cy",
+    ]
+    dialog.target.setCurrentIndex(dialog.target.findData("Cy"))
+    with qtbot.waitSignal(page.leads_changed, timeout=5000):
+        dialog.reassign_button.click()
+
+    with db.read() as conn:
+        owners = list(conn.execute(sa.select(leads.c.owner).order_by(leads.c.id)).scalars())
+        undoable = last_undoable(conn)
+    assert owners == ["Cy", "Cy", "Ana"]
+    assert page.message.text() == (
+        "Assigned 2 leads to Cy. To undo it, press Ctrl+Z on the Leads page."
+    )
+    assert undoable is not None
+    assert undoable["summary"] == "Assigned 2 leads to Cy"
+
+
+def test_reassigning_with_no_open_leads_says_so(page: SettingsPage) -> None:
+    assert page.reassign_leads() is None
+    assert page.message.text() == "There are no open leads to reassign."

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from leaddesk.core.allocation import cyclic_gc_paused
+from leaddesk.core.assignment import assign_imported
 from leaddesk.core.db import Database, insert_many
 from leaddesk.core.errors import BadFileError, InvalidInputError, LeadDeskError
 from leaddesk.core.fields import (
@@ -56,6 +57,7 @@ from leaddesk.core.importing.records import (
     column_samples,
     infer_type,
 )
+from leaddesk.core.importing.suppression import mark_suppressed, suppressed_note
 from leaddesk.core.leads import load_registry
 from leaddesk.core.progress import Job, Progress
 from leaddesk.core.schema import (
@@ -96,6 +98,8 @@ class ImportReport:
     updated: int = 0
     merged: int = 0
     skipped: int = 0
+    suppressed: int = 0
+    """Leads of the file on the do-not-contact list, imported as do not call or email."""
     rejected: list[RejectedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     lead_ids: list[int] = field(default_factory=list)
@@ -268,6 +272,9 @@ def _plan(
     records = yield from normalizer.records()
     report.rejected = normalizer.rejected
     groups, report.merged = merge_in_file(records)
+    report.suppressed = mark_suppressed(conn, groups)
+    if report.suppressed:
+        warnings.append(suppressed_note(report.suppressed))
     yield Progress(total, total, "Looking for duplicates")
     matches = match_existing(conn, groups)
     existing = load_leads(conn, sorted(set(matches.values())))
@@ -426,6 +433,7 @@ def _write(conn: Connection, path: Path, plan: _Plan, options: ImportOptions) ->
                 ),
             )
         )
+        assign_imported(conn, batch_id)
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     befores: list[dict[str, Any]] = []
     for lead_id, record in plan.updates:

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -56,9 +57,12 @@ from leaddesk.ui.lead_detail.parts import ElidedLabel, secondary
 from leaddesk.ui.lead_detail.score_panel import ScorePanel
 from leaddesk.ui.lead_detail.timeline_view import TimelineView
 from leaddesk.ui.preferences import Preferences
+from leaddesk.ui.workers import call_job, run_with_progress
 
 DEFAULT_SIZE = QSize(900, 700)
 MINIMUM_SIZE = QSize(720, 520)
+JSON_FILES = "JSON files (*.json)"
+EXCEL_FILES = "Excel workbooks (*.xlsx)"
 GONE = (
     "This lead no longer exists: someone erased or deleted it while you had it open. "
     "Your changes could not be saved."
@@ -119,7 +123,9 @@ class LeadDetailDialog(QDialog):
         palette.setColor(QPalette.ColorRole.ButtonText, QColor(theme.bad_color(self)))
         self.erase_button.setPalette(palette)
         self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("Save everything about this lead as a JSON file")
+        self.export_button.setToolTip(
+            "Save everything about this lead as a JSON file or an Excel workbook"
+        )
         self.feedback = secondary(ElidedLabel())
         self.close_button = QPushButton("Close")
         self.save_button = QPushButton("Save")
@@ -297,29 +303,62 @@ class LeadDetailDialog(QDialog):
             self,
             accept_text="Erase for good",
         )
-        box.accepted.connect(self.erase)
+        keep = self._do_not_contact_choice()
+        layout = box.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, keep)  # under the text, above the buttons
+        box.adjustSize()
+        box.accepted.connect(lambda: self.erase(suppress=keep.isEnabled() and keep.isChecked()))
         return box.show_modal()
 
-    def erase(self) -> None:
-        try:
-            self.erasure = erase_lead(self._db, self._lead_id)
-        except NotFoundError:
-            pass  # erased or deleted meanwhile: gone either way
-        except LeadDeskError as problem:
-            dialogs.report(problem, self)
-            return
+    def _do_not_contact_choice(self) -> QCheckBox:
+        """Whether the person stays on the do-not-contact list (always, if already flagged)."""
+        keep = QCheckBox("Keep them on the do-not-contact list: they asked not to be contacted")
+        keep.setToolTip(
+            "Only a hash of their email and phone is kept (never the address or number), so a "
+            "future import of them is marked do not call and do not email."
+        )
+        if self._lead.get("do_not_call") or self._lead.get("do_not_email"):
+            keep.setChecked(True)
+            keep.setEnabled(False)
+            keep.setText("Marked do not call or do not email: they stay on the do-not-contact list")
+        return keep
+
+    def erase(self, *, suppress: bool = False) -> None:
+        """Erase the lead on the thread pool (merging the search index takes a while on a
+        large database); the dialog closes when it is done."""
+        run_with_progress(
+            self,
+            call_job(lambda: erase_lead(self._db, self._lead_id, suppress=suppress), "Erasing…"),
+            "Erasing the lead…",
+            self._erased,
+            self._erase_failed,
+            cancellable=False,
+        )
+
+    def _erased(self, erasure: Erasure | None) -> None:
+        self.erasure = erasure
         self.lead_erased.emit(self._lead_id)
         self.done(QDialog.DialogCode.Accepted)
 
+    def _erase_failed(self, problem: BaseException) -> None:
+        if isinstance(problem, NotFoundError):
+            self._erased(None)  # erased or deleted meanwhile: gone either way
+        else:
+            dialogs.report(problem, self)
+
     def export(self) -> None:
-        """Save everything about the lead as JSON, where the user chooses."""
+        """Save everything about the lead as JSON or as an Excel workbook, where the user
+        chooses."""
         suggested = Path.home() / f"{file_name(display_name(self._lead))}.json"
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export this lead", str(suggested), "JSON files (*.json)"
+        chosen, kind = QFileDialog.getSaveFileName(
+            self, "Export this lead", str(suggested), f"{JSON_FILES};;{EXCEL_FILES}"
         )
         if not chosen:
             return
-        path = Path(chosen) if chosen.lower().endswith(".json") else Path(chosen + ".json")
+        path = Path(chosen)
+        if path.suffix.lower() not in (".json", ".xlsx"):
+            path = Path(chosen + (".xlsx" if kind == EXCEL_FILES else ".json"))
         try:
             export_lead(self._db, self._lead_id, path)
         except LeadDeskError as problem:

@@ -8,8 +8,11 @@ Save is offered only when the form differs from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import time
+from functools import reduce
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import (
@@ -25,26 +28,43 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
     QCheckBox,
     QComboBox,
     QCompleter,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
     QStyle,
+    QTableWidget,
+    QTableWidgetItem,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from leaddesk.core.assignment import (
+    MODES,
+    TeamSettings,
+    country_label,
+    load_team_settings,
+    open_leads_by_owner,
+    reassign,
+    save_team_settings,
+)
+from leaddesk.core.bulk import BulkResult
 from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError, LeadDeskError
 from leaddesk.core.importing.countries import NAMES as COUNTRY_NAMES
@@ -59,20 +79,33 @@ from leaddesk.core.queue_settings import (
 )
 from leaddesk.ui import theme
 from leaddesk.ui.preferences import Preferences, login_name
+from leaddesk.ui.workers import run_with_progress
 
 COLUMN_WIDTH = 760  # the form's widest: fields do not stretch across a large window
 FIELD_WIDTH = 340  # name and time zone
 PAGE_MARGIN = 24
 SAVED_TEXT = "Saved. Every rep's queue now follows these rules."
 SAVED_OWN_TEXT = "Saved."
+SAVED_TEAM_TEXT = "Saved. The leads of the next imports get their owners by these rules."
 SAVED_SHOWN_MS = 6000
 ORDER_LABELS = ("Rule score", "Probability", "Blend")  # of ``queue_settings.ORDERS``, in order
+MODE_LABELS = (  # of ``assignment.MODES``, in order
+    "Nobody (as the file says)",
+    "The reps in turn (round-robin)",
+    "The rep of the lead's country",
+)
+IN_TURN = "The reps in turn"
 PRIMARY_STYLE = (
     f"QPushButton {{ background: {theme.ACCENT}; color: white; border: none;"
     " border-radius: 6px; padding: 6px 22px; font-weight: bold; }"
     " QPushButton:hover { background: #1d4ed8; }"
     " QPushButton:disabled { background: #cbd5e1; color: #f8fafc; }"
 )
+
+if TYPE_CHECKING:  # only to name the loaders' argument: pages hold no SQL
+    from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
 
 
 def this_computers_zone() -> str:
@@ -88,6 +121,7 @@ class FormState:
     team: QueueSettings | None  # None: the stored settings could not be read
     rep_name: str
     timezone: str | None
+    assignment: TeamSettings | None  # None: as ``team``
 
 
 class _WheelGuard(QObject):
@@ -160,16 +194,262 @@ def _sentence(*parts: str | QWidget) -> QWidget:
     return row
 
 
+def _stack(*buttons: QWidget) -> QWidget:
+    """Buttons one above the other, at the top of the row they belong to."""
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(6)
+    for button in buttons:
+        layout.addWidget(button)
+    layout.addStretch(1)
+    return column
+
+
 def _time(value: QTime) -> time:
     return time(value.hour(), value.minute())
+
+
+class TeamEditor(QObject):
+    """The Team card's fields over a draft of the team's settings.
+
+    Each edit goes through the draft's own methods (``TeamSettings.with_rep`` and the like),
+    which keep the territories in step with the reps and say what cannot be; the fields are
+    then shown again from the draft, so they never disagree with it.
+    """
+
+    edited = Signal()
+    problem = Signal(str)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.draft = TeamSettings()
+        self._showing = False
+        self.reps = QListWidget()
+        self.reps.setFixedSize(FIELD_WIDTH, 112)
+        self.reps.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.reps.setToolTip("Double-click a name (or press F2) to rename the rep.")
+        self.rename_rep = QPushButton("Rename")
+        self.remove_rep = QPushButton("Remove")
+        self.remove_rep.setToolTip("Take the rep off the team. Their leads keep them as owner.")
+        self.new_rep = QLineEdit()
+        self.new_rep.setPlaceholderText("A rep's name, as they set it under “You”")
+        self.new_rep.setFixedWidth(FIELD_WIDTH)
+        self.add_rep = QPushButton("Add")
+        self.mode = QComboBox()
+        for value, text in zip(MODES, MODE_LABELS, strict=True):
+            self.mode.addItem(text, value)
+        self.mode.setFixedWidth(FIELD_WIDTH)
+        self.mode.setToolTip("Only leads an import creates get an owner this way.")
+        self.territories = QTableWidget(0, 2)
+        self.territories.setHorizontalHeaderLabels(["Country", "Rep"])
+        self.territories.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.territories.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.territories.verticalHeader().hide()
+        self.territories.verticalHeader().setDefaultSectionSize(
+            self.territories.fontMetrics().height() + 8
+        )
+        self.territories.horizontalHeader().setStretchLastSection(True)
+        self.territories.setColumnWidth(0, FIELD_WIDTH * 3 // 5)
+        self.territories.setFixedSize(FIELD_WIDTH, 112)
+        self.remove_territory = QPushButton("Remove")
+        self.country = QComboBox()
+        for code in sorted(COUNTRY_NAMES, key=country_label):
+            self.country.addItem(country_label(code), code)
+        self.country.setMaxVisibleItems(16)
+        self.country.setCurrentIndex(max(self.country.findData(default_region()), 0))
+        self.territory_rep = QComboBox()
+        self.territory_rep.setMinimumWidth(120)
+        self.set_territory = QPushButton("Add")
+        self.fallback = QComboBox()
+        self.fallback.setFixedWidth(FIELD_WIDTH)
+        self.fallback.setToolTip("Leads from a country not in the list, or with no country.")
+        self._connect()
+
+    def _connect(self) -> None:
+        self.add_rep.clicked.connect(self._add_rep)
+        self.new_rep.returnPressed.connect(self._add_rep)
+        self.rename_rep.clicked.connect(lambda: self.reps.editItem(self.reps.currentItem()))
+        self.remove_rep.clicked.connect(self._remove_rep)
+        self.reps.itemChanged.connect(self._renamed)
+        self.reps.currentRowChanged.connect(self._update_state)
+        self.mode.currentIndexChanged.connect(
+            lambda: self._change(lambda: replace(self.draft, mode=self.mode.currentData()))
+        )
+        self.fallback.currentIndexChanged.connect(
+            lambda: self._change(lambda: replace(self.draft, fallback=self.fallback.currentData()))
+        )
+        self.set_territory.clicked.connect(self._set_territory)
+        self.remove_territory.clicked.connect(self._remove_territory)
+        self.territories.itemSelectionChanged.connect(self._update_state)
+        self.country.currentIndexChanged.connect(self._update_state)
+
+    @property
+    def combos(self) -> tuple[QComboBox, ...]:
+        return (self.mode, self.country, self.territory_rep, self.fallback)
+
+    def show_settings(self, settings: TeamSettings) -> None:
+        self.draft = settings
+        self._show()
+
+    # -- edits --------------------------------------------------------------------------------
+    def _change(self, change: Callable[[], TeamSettings]) -> bool:
+        """Apply ``change`` to the draft; a change the draft refuses is told, not made."""
+        if self._showing:
+            return False
+        try:
+            draft = change()
+        except InvalidInputError as exc:
+            self._show()
+            self.problem.emit(str(exc))
+            return False
+        self.draft = draft
+        self._show()
+        self.edited.emit()
+        return True
+
+    def _add_rep(self) -> None:
+        if self._change(lambda: self.draft.with_rep(self.new_rep.text())):
+            self.new_rep.clear()
+
+    def _renamed(self, item: QListWidgetItem) -> None:
+        old, new = item.data(Qt.ItemDataRole.UserRole), item.text()
+        if new != old and not self._showing:
+            # Once the editor has let go of the item: showing the draft replaces the items.
+            QTimer.singleShot(0, self, lambda: self._change(lambda: self.draft.renamed(old, new)))
+
+    def _remove_rep(self) -> None:
+        item = self.reps.currentItem()
+        if item is not None:
+            self._change(lambda: self.draft.without_rep(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _set_territory(self) -> None:
+        code, rep = self.country.currentData(), self.territory_rep.currentData()
+        self._change(lambda: self.draft.with_territory(code, rep))
+
+    def _remove_territory(self) -> None:
+        codes = self._selected_countries()
+        self._change(lambda: reduce(TeamSettings.without_territory, codes, self.draft))
+
+    def _selected_countries(self) -> list[str]:
+        model = self.territories.model()
+        rows = {index.row() for index in self.territories.selectedIndexes()}
+        return [model.index(row, 0).data(Qt.ItemDataRole.UserRole) for row in sorted(rows)]
+
+    # -- showing ------------------------------------------------------------------------------
+    def _show(self) -> None:
+        draft = self.draft
+        self._showing = True
+        try:
+            row = self.reps.currentRow()
+            self.reps.clear()
+            for rep in draft.reps:
+                item = QListWidgetItem(rep)
+                item.setData(Qt.ItemDataRole.UserRole, rep)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+                self.reps.addItem(item)
+            self.reps.setCurrentRow(min(row, self.reps.count() - 1))
+            self.mode.setCurrentIndex(max(self.mode.findData(draft.mode), 0))
+            self._show_territories()
+            reps = [(rep, rep) for rep in draft.reps]
+            _fill(self.territory_rep, reps, self.territory_rep.currentData())
+            _fill(self.fallback, [(IN_TURN, None), *reps], draft.fallback)
+        finally:
+            self._showing = False
+        self._update_state()
+
+    def _show_territories(self) -> None:
+        territories = sorted(self.draft.territories.items(), key=lambda t: country_label(t[0]))
+        self.territories.setRowCount(len(territories))
+        for row, (code, rep) in enumerate(territories):
+            country = QTableWidgetItem(country_label(code))
+            country.setData(Qt.ItemDataRole.UserRole, code)
+            self.territories.setItem(row, 0, country)
+            self.territories.setItem(row, 1, QTableWidgetItem(rep))
+
+    def _update_state(self) -> None:
+        self.rename_rep.setEnabled(self.reps.currentItem() is not None)
+        self.remove_rep.setEnabled(self.reps.currentItem() is not None)
+        by_country = self.draft.mode == "territory"
+        for widget in (self.territories, self.country, self.territory_rep, self.fallback):
+            widget.setEnabled(by_country)
+        self.set_territory.setEnabled(by_country and bool(self.draft.reps))
+        self.set_territory.setText(
+            "Change" if self.country.currentData() in self.draft.territories else "Add"
+        )
+        self.remove_territory.setEnabled(by_country and bool(self._selected_countries()))
+
+
+class ReassignDialog(QDialog):
+    """Whose open leads move, and to which rep (or to the others, in turn)."""
+
+    def __init__(
+        self, owners: list[tuple[str, int]], reps: tuple[str, ...], parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Reassign leads")
+        self._reps = reps
+        self.source = QComboBox()
+        for owner, count in owners:
+            leads = f"{count:,} open lead{'' if count == 1 else 's'}"
+            self.source.addItem(f"{owner or 'Nobody (unassigned)'} — {leads}", owner)
+        self.target = QComboBox()
+        self.target.setMinimumWidth(FIELD_WIDTH)
+        self.buttons = QDialogButtonBox()
+        self.reassign_button = self.buttons.addButton(
+            "Reassign", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Open leads &of", self.source)
+        form.addRow("&Go to", self.target)
+        note = theme.muted(
+            "Won, lost and disqualified leads keep their owner. To undo the move, press "
+            "Ctrl+Z on the Leads page."
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self.source.currentIndexChanged.connect(self._offer_targets)
+        self._offer_targets()
+        self.adjustSize()  # settled before it is shown: it never resizes itself once open
+
+    def _offer_targets(self) -> None:
+        owner = self.source.currentData()
+        others = [rep for rep in self._reps if rep != owner]
+        self.target.clear()
+        if len(others) > 1:
+            self.target.addItem("The other reps, in turn" if owner else "The reps, in turn", None)
+        for rep in others:
+            self.target.addItem(rep, rep)
+        self.reassign_button.setEnabled(bool(others))
+
+    def choice(self) -> tuple[str, str | None]:
+        """The owner whose leads move, and their new owner (None: the others in turn)."""
+        return self.source.currentData(), self.target.currentData()
+
+
+def _fill(combo: QComboBox, items: Sequence[tuple[str, str | None]], chosen: str | None) -> None:
+    """Offer ``items`` (text, data) in ``combo``, with ``chosen`` (else the first) current."""
+    combo.clear()
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(max(combo.findData(chosen), 0))
 
 
 class SettingsPage(QWidget):
     """Your name and time zone, the call queue's rules, and the follow-ups after each call."""
 
     settings_changed = Signal()  # saved: queues, progress and logged calls may read anew
-    database_requested = Signal(str)  # "open", "new", "move" or "backup"
+    database_requested = Signal(str)  # "open", "new", "move", "backup" or "restore"
     region_changed = Signal()
+    leads_changed = Signal()  # leads were reassigned: lists showing owners may read anew
 
     def __init__(
         self, db: Database, preferences: Preferences, parent: QWidget | None = None
@@ -177,7 +457,7 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self._db = db
         self._preferences = preferences
-        self._loaded = FormState(QueueSettings(), "", None)
+        self._loaded = FormState(QueueSettings(), "", None, TeamSettings())
         self._filling = False
         self._labels: list[QLabel] = []
         self._hide_timer = QTimer(self)
@@ -192,6 +472,7 @@ class SettingsPage(QWidget):
             self._computer_card(),
             self._queue_card(),
             self._cadence_card(),
+            self._team_card(),
             self._database_card(),
         )
         width = max(label.sizeHint().width() for label in self._labels)
@@ -313,6 +594,12 @@ class SettingsPage(QWidget):
         )
         self.snooze_days = _number(1, 90, "Snoozing (S on the queue) hides a lead this long.")
 
+        self.team = TeamEditor(self)
+        self.reassign_button = QPushButton("Reassign leads of…")
+        self.reassign_button.setToolTip(
+            "Move one rep's open leads to another rep, or share them among the others."
+        )
+
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -408,6 +695,7 @@ class SettingsPage(QWidget):
             ("new", "New…", "Start an empty database in a file you name."),
             ("move", "Move…", "Move this database to another folder or disk."),
             ("backup", "Back up now…", "Save a copy, safely, even while LeadDesk uses it."),
+            ("restore", "Restore…", "Put back one of this database's backups."),
         ):
             button = QPushButton(text)
             button.setToolTip(tip)
@@ -417,6 +705,24 @@ class SettingsPage(QWidget):
         row.addStretch()
         self._row(form, "Location", self.location)
         self._row(form, "", buttons)
+        return card
+
+    def _team_card(self) -> QFrame:
+        card, form = self._card(
+            "Team",
+            "Shared with the team: its reps, and who owns the leads an import creates. An "
+            "owner named in the file is kept.",
+        )
+        team = self.team
+        self._row(form, "&Reps", _sentence(team.reps, _stack(team.rename_rep, team.remove_rep)))
+        self._row(form, "", _sentence(team.new_rep, team.add_rep))
+        self._row(form, "New &leads go to", team.mode)
+        self._row(form, "&Territories", _sentence(team.territories, _stack(team.remove_territory)))
+        self._row(form, "", _sentence(team.country, "to", team.territory_rep, team.set_territory))
+        self._row(form, "Other &countries", team.fallback)
+        note = theme.muted("Undo it on the Leads page.")
+        note.setWordWrap(False)
+        self._row(form, "Reassign", _sentence(self.reassign_button, note))
         return card
 
     def _scheme_chosen(self) -> None:
@@ -572,7 +878,11 @@ class SettingsPage(QWidget):
             if isinstance(box, QSpinBox):
                 box.valueChanged.connect(self._edited)
         self.order.currentIndexChanged.connect(self._edited)
-        for widget in (*self.findChildren(QAbstractSpinBox), self.timezone, self.order):
+        self.team.edited.connect(self._edited)
+        self.team.problem.connect(self._show_error)
+        self.reassign_button.clicked.connect(self.reassign_leads)
+        lists = (self.timezone, self.order, *self.team.combos)
+        for widget in (*self.findChildren(QAbstractSpinBox), *lists):
             widget.installEventFilter(self._wheel_guard)
         self.restore_button.clicked.connect(self.restore_defaults)
         self.save_button.clicked.connect(self.save)
@@ -585,19 +895,16 @@ class SettingsPage(QWidget):
     # -- data -------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Show the saved settings and preferences again (unsaved edits are dropped)."""
-        problem = ""
-        team: QueueSettings | None
-        try:
-            with self._db.read() as conn:
-                team = load_queue_settings(conn)
-        except InvalidInputError as exc:
-            team = None
-            problem = (
-                f"The saved queue settings could not be read: {exc} The defaults are shown; "
-                "save to replace them."
-            )
-        self._loaded = FormState(team, self._own_name(), self._preferences.timezone)
+        team, queue_problem = self._read_saved(
+            load_queue_settings, "queue settings", "The defaults are shown"
+        )
+        assignment, team_problem = self._read_saved(
+            load_team_settings, "team settings", "No reps are shown"
+        )
+        problem = queue_problem or team_problem
+        self._loaded = FormState(team, self._own_name(), self._preferences.timezone, assignment)
         self._fill_team(team or QueueSettings())
+        self.team.show_settings(assignment or TeamSettings())
         self._filling = True
         try:
             self.rep_name.setText(self._loaded.rep_name)
@@ -611,6 +918,18 @@ class SettingsPage(QWidget):
             self._clear_message()
         self._update_state()
 
+    def _read_saved(
+        self, load: Callable[[Connection], T], what: str, instead: str
+    ) -> tuple[T | None, str]:
+        """Saved team settings, or None and why they could not be read."""
+        try:
+            with self._db.read() as conn:
+                return load(conn), ""
+        except InvalidInputError as exc:
+            return None, (
+                f"The saved {what} could not be read: {exc} {instead}; save to replace them."
+            )
+
     def restore_defaults(self) -> None:
         """LeadDesk's default queue and follow-up rules in the form, not yet saved."""
         self._fill_team(QueueSettings())
@@ -621,22 +940,29 @@ class SettingsPage(QWidget):
         if not self.is_dirty():
             return
         state = self.form_state()
-        team = state.team
+        team, assignment = state.team, state.assignment
         assert team is not None  # the form always describes settings
+        assert assignment is not None
+        team_changed = team != self._loaded.team
+        assignment_changed = assignment != self._loaded.assignment
         try:
             team.for_user(state.timezone).validated()
-            if team != self._loaded.team:
+            assignment.validated()
+            if team_changed or assignment_changed:
                 with self._db.write() as conn:
-                    save_queue_settings(conn, team)
+                    if team_changed:
+                        save_queue_settings(conn, team)
+                    if assignment_changed:
+                        save_team_settings(conn, assignment)
         except LeadDeskError as exc:
             self._show_error(str(exc))
             return
         self._preferences.rep_name = state.rep_name
         self._preferences.timezone = state.timezone
-        team_changed = team != self._loaded.team
         self._loaded = state
         self._update_state()
-        self._show_message(SAVED_TEXT if team_changed else SAVED_OWN_TEXT, theme.good_color(self))
+        saved = SAVED_TEAM_TEXT if assignment_changed else SAVED_OWN_TEXT
+        self._show_message(SAVED_TEXT if team_changed else saved, theme.good_color(self))
         self._hide_timer.start()
         self.settings_changed.emit()
 
@@ -664,10 +990,44 @@ class SettingsPage(QWidget):
                 snooze_days=self.snooze_days.value(),
             ),
         )
-        return FormState(team, self.rep_name.text().strip(), self._chosen_timezone())
+        return FormState(
+            team, self.rep_name.text().strip(), self._chosen_timezone(), self.team.draft
+        )
 
     def is_dirty(self) -> bool:
         return self.form_state() != self._loaded
+
+    def reassign_leads(self) -> ReassignDialog | None:
+        """Ask whose open leads go to whom, then move them as one bulk edit (the Leads
+        page's Undo takes it back)."""
+        with self._db.read() as conn:
+            owners = open_leads_by_owner(conn)
+        if not owners:
+            self._show_error("There are no open leads to reassign.")
+            return None
+        dialog = ReassignDialog(owners, self.team.draft.reps, self)
+        dialog.accepted.connect(lambda: self._reassign(*dialog.choice()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _reassign(self, owner: str, to: str | None) -> None:
+        try:
+            job = reassign(self._db, owner, to, self.team.draft, rep=self._preferences.rep_name)
+        except LeadDeskError as exc:
+            self._show_error(str(exc))
+            return
+        run_with_progress(self, job, "Reassigning leads…", self._reassigned)
+
+    def _reassigned(self, result: BulkResult) -> None:
+        if result.edit_id is None:
+            self._show_message(result.summary, theme.good_color(self))
+            return
+        self._show_message(
+            f"{result.summary}. To undo it, press Ctrl+Z on the Leads page.",
+            theme.good_color(self),
+        )
+        self.leads_changed.emit()
 
     # -- helpers ----------------------------------------------------------------------------
     def _own_name(self) -> str:
