@@ -44,6 +44,8 @@ def to_url(path_or_url: str | os.PathLike[str]) -> sa.URL:
             ) from exc
         # postgresql:// means the driver LeadDesk ships (psycopg 3), not SQLAlchemy's default.
         return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
+    if text == ":memory:":  # SQLite's name for a database in memory, not a file here
+        return sa.URL.create("sqlite", database=text)
     return sa.URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
 
 

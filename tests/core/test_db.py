@@ -152,6 +152,8 @@ def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
 def test_urls_and_paths() -> None:
     assert to_url("leads.db").get_backend_name() == "sqlite"
     assert to_url("postgresql://u:secret@host/db").get_backend_name() == "postgresql"
+    assert to_url("postgresql://u@host/db").drivername == "postgresql+psycopg"
+    assert to_url(":memory:").database == ":memory:"  # in memory, not a file named so
     with pytest.raises(DatabaseError):
         to_url("::not a url::/x://")
 
