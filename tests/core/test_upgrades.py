@@ -42,6 +42,12 @@ def contents(path: Path) -> dict[str, dict[str, list[object]]]:
     return result
 
 
+def test_every_released_schema_has_its_file() -> None:
+    """Every revision but the newest (not released yet) has a database file to upgrade."""
+    made = {p.stem.removeprefix("leaddesk-") for p in RELEASED}
+    assert migrations.known_revisions() - made <= {SCHEMA_HEAD}
+
+
 @pytest.mark.parametrize("release", RELEASED, ids=lambda p: p.stem.removeprefix("leaddesk-"))
 def test_a_released_schema_upgrades_with_every_row(
     release: Path, tmp_path: Path, app_home: Path
