@@ -14,7 +14,7 @@ import sqlalchemy as sa
 # Before any Qt import: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from postgres_server import postgres_server_programs, throwaway_server  # beside this file
+from postgres_server import required_programs, throwaway_server  # beside this file
 
 from leaddesk.core.db import Database
 
@@ -75,13 +75,7 @@ def postgres_server() -> Iterator[sa.URL]:
     if given:
         yield sa.make_url(given)
         return
-    programs = postgres_server_programs()
-    if programs is None:
-        message = "No PostgreSQL server programs: run scripts/install-system-deps.sh --tests"
-        if os.environ.get("CI") or os.environ.get("LEADDESK_REQUIRE_POSTGRES"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with throwaway_server(programs) as url:
+    with throwaway_server(required_programs()) as url:
         yield url
 
 
@@ -144,6 +138,25 @@ def trained(trained_template: Path, tmp_path: Path) -> Iterator[Database]:
     database = Database.open(copy)
     yield database
     database.close()
+
+
+@pytest.fixture
+def refusing_server(monkeypatch: pytest.MonkeyPatch, db: Database) -> list[str | None]:
+    """A team server (the test database behind it) that lets in only the password "right";
+    records the passwords tried."""
+    from leaddesk.core.db import LoginRefusedError
+
+    tried: list[str | None] = []
+
+    def fake_open(location: str, *, password: str | None = None) -> Database:
+        tried.append(password)
+        if password != "right":
+            raise LoginRefusedError("The server refused the user name or password.")
+        return db
+
+    monkeypatch.setattr(Database, "open", fake_open)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    return tried
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -27,6 +28,18 @@ def postgres_server_programs() -> Path | None:
         return found[-1].parent
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
+
+
+def required_programs() -> Path:
+    """The server programs; without them the test skips, or fails in CI (where these tests
+    must never be skipped)."""
+    programs = postgres_server_programs()
+    if programs is None:
+        message = "No PostgreSQL server programs: run scripts/install-system-deps.sh --tests"
+        if os.environ.get("CI") or os.environ.get("LEADDESK_REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return programs
 
 
 def _free_port() -> int:

@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -374,28 +375,13 @@ TEAM_URL = "postgresql://bob@db.example.com/leads?sslmode=require"
 
 
 @pytest.fixture
-def team_server(monkeypatch: pytest.MonkeyPatch, db: Any) -> Any:
-    """A team server (the test database behind it) that lets in only the password "right";
-    records the passwords tried. No keyring: the computer is headless."""
-    import keyring
+def team_server(refusing_server: list[str | None]) -> Iterator[list[str | None]]:
+    """The refusing team server, on a headless computer: no keyring."""
     from keyring.backends import fail
+    from keyrings import install
 
-    from leaddesk.core.db import Database, LoginRefusedError
-
-    tried: list[str | None] = []
-
-    def fake_open(location: str, *, password: str | None = None) -> Database:
-        tried.append(password)
-        if password != "right":
-            raise LoginRefusedError("The server refused the user name or password.")
-        return db
-
-    monkeypatch.setattr(Database, "open", fake_open)
-    monkeypatch.delenv("PGPASSWORD", raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield tried
-    keyring.set_keyring(previous)
+    for _ in install(fail.Keyring()):  # the keyring in place while the test runs
+        yield refusing_server
 
 
 class _Terminal:

@@ -3,13 +3,12 @@ recovers by itself once the server is back (no reopening)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 import sqlalchemy as sa
-from postgres_server import Server, postgres_server_programs, stoppable_server
+from postgres_server import Server, required_programs, stoppable_server
 
 from leaddesk.core.db import Database, translate_errors
 from leaddesk.core.errors import ConnectionLostError, DatabaseError
@@ -22,13 +21,7 @@ LOST = "The connection to the team database was lost. Nothing was saved"
 @pytest.fixture
 def server() -> Iterator[Server]:
     """A server of this test's own, so stopping it leaves the shared test server alone."""
-    programs = postgres_server_programs()
-    if programs is None:
-        message = "No PostgreSQL server programs: run scripts/install-system-deps.sh --tests"
-        if os.environ.get("CI") or os.environ.get("LEADDESK_REQUIRE_POSTGRES"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with stoppable_server(programs) as running:
+    with stoppable_server(required_programs()) as running:
         yield running
 
 

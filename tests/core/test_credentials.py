@@ -193,22 +193,6 @@ def test_the_password_is_found_before_anyone_is_asked(
     assert opened == [(URL, "kept"), (URL, "typed"), (URL, "from-env")]
 
 
-@pytest.fixture
-def refusing_server(monkeypatch: pytest.MonkeyPatch, db: Database) -> list[str | None]:
-    """A server that lets in only the password "right"; records the passwords tried."""
-    tried: list[str | None] = []
-
-    def fake_open(location: str, *, password: str | None = None) -> Database:
-        tried.append(password)
-        if password != "right":
-            raise LoginRefusedError("The server refused the user name or password.")
-        return db
-
-    monkeypatch.setattr(Database, "open", fake_open)
-    monkeypatch.delenv("PGPASSWORD", raising=False)
-    return tried
-
-
 @pytest.mark.usefixtures("memory_keyring")
 def test_a_refused_login_asks_once(refusing_server: list[str | None]) -> None:
     prompts: list[str] = []
