@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
 
 from leaddesk import APP_ID, APP_NAME, __version__, paths
@@ -20,6 +22,9 @@ from leaddesk.ui import dialogs, theme
 from leaddesk.ui.gc_guard import GarbageCollector
 from leaddesk.ui.preferences import Preferences
 from leaddesk.ui.single_instance import InstanceGuard, hold_or_hand_over
+
+if TYPE_CHECKING:
+    from leaddesk.ui.main_window import MainWindow
 
 
 def configure_application(app: QApplication) -> None:
@@ -35,6 +40,21 @@ def configure_application(app: QApplication) -> None:
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(paths.config_dir())
     )
+
+
+class FileOpenRequests(QObject):
+    """macOS hands a double-clicked document to a running app as an event, not an argument:
+    it starts an import, as ``leaddesk FILE.xlsx`` does elsewhere."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QFileOpenEvent) and event.file():
+            self.window.start_import(Path(event.file()))
+            return True
+        return super().eventFilter(watched, event)
 
 
 def follow_scheme(app: QApplication, preferences: Preferences) -> None:
@@ -175,6 +195,7 @@ def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
         follow_scheme(app, Preferences(settings))
         window = MainWindow(opened, settings)
         window.hold_with(guard)
+        app.installEventFilter(FileOpenRequests(window))
         window.show()
         if open_file is not None:
             window.start_import(open_file)

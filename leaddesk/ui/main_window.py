@@ -6,13 +6,10 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QThreadPool, qVersion
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -22,11 +19,10 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from leaddesk import APP_NAME, __version__, paths
+from leaddesk import APP_NAME, paths
 from leaddesk.core.backups import Backup, back_up, backup_due, restore
 from leaddesk.core.credentials import server_url
 from leaddesk.core.db import Database, backup_name
@@ -36,6 +32,7 @@ from leaddesk.core.leads import LeadFilter, lead_count
 from leaddesk.core.queue import build_queue
 from leaddesk.core.sample import load_sample
 from leaddesk.ui import dialogs, theme
+from leaddesk.ui.about_dialog import AboutDialog
 from leaddesk.ui.connect_dialog import ConnectDialog
 from leaddesk.ui.connection_monitor import ConnectionMonitor
 from leaddesk.ui.daily_rescore import DailyRescore
@@ -66,40 +63,6 @@ PAGES = (
 OFFLINE_STYLE = "background: #c62828; color: white; font-weight: bold; padding: 2px 8px;"
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(960, 600)
-
-
-class AboutDialog(QDialog):
-    """Version, where the data and logs are, and the Qt licence notice."""
-
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"About {APP_NAME}")
-        icon = QLabel()
-        icon.setPixmap(theme.app_icon().pixmap(64, 64))
-        self.text = QLabel(
-            f"<h2>{APP_NAME} {__version__}</h2>"
-            "<p>A lead-scoring desk for small sales teams: import, score, call, export.</p>"
-            f"<p><b>Database:</b> {db.describe()}<br>"
-            f"<b>Log folder:</b> {paths.log_dir()}</p>"
-            f"<p>Built with Qt {qVersion()} and PySide6 {pyside_version}, used under the "
-            "GNU Lesser General Public License v3 (LGPL). Qt is a trademark of The Qt Company. "
-            'See <a href="https://www.qt.io/licensing/">qt.io/licensing</a> and '
-            '<a href="https://doc.qt.io/qtforpython-6/licenses.html">the PySide6 licences</a>.'
-            "</p>"
-        )
-        self.text.setWordWrap(True)
-        self.text.setOpenExternalLinks(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.text.setMinimumWidth(440)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        row.addSpacing(12)
-        row.addWidget(self.text, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(buttons)
 
 
 class MainWindow(QMainWindow):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +17,7 @@ from leaddesk.core.db import Database
 from leaddesk.core.progress import run
 from leaddesk.core.sample import load_sample
 from leaddesk.ui import dialogs
+from leaddesk.ui.app import FileOpenRequests
 from leaddesk.ui.dialogs import MessageDialog
 from leaddesk.ui.main_window import DEFAULT_SIZE, PAGES, MainWindow
 from leaddesk.ui.workers import running_workers
@@ -117,6 +118,22 @@ def test_dropping_a_spreadsheet_starts_an_import(
     assert window.import_page.preview.headers == ["Name", "Email", "Phone", "Company"]
 
 
+def test_a_document_opened_from_the_finder_starts_an_import(
+    qtbot: QtBot, qapp: QApplication, window: MainWindow, tmp_path: Path
+) -> None:
+    """macOS sends a double-clicked spreadsheet to the running app as a FileOpen event."""
+    requests = FileOpenRequests(window)
+    qapp.installEventFilter(requests)
+    try:
+        QApplication.sendEvent(qapp, QFileOpenEvent(str(contacts(tmp_path / "contacts.xlsx"))))
+        assert window.current_page() == "import"
+        qtbot.waitUntil(
+            lambda: window.import_page.steps.currentIndex() == window.import_page.MAPPING
+        )
+    finally:
+        qapp.removeEventFilter(requests)
+
+
 def test_about_dialog_says_version_database_logs_and_licence(
     qtbot: QtBot, window: MainWindow, db: Database
 ) -> None:
@@ -128,6 +145,23 @@ def test_about_dialog_says_version_database_logs_and_licence(
     assert "LGPL" in text
     assert dialog.isVisible()
     dialog.close()
+
+
+def test_licences_list_qt_first_with_the_lgpl_notice_then_every_package(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    about = window.show_about()
+    licences = about.show_licences()
+    assert licences.isVisible()
+    rows = [licences.list.item(row).text() for row in range(licences.list.count())]
+    assert rows[0].startswith("Qt ")
+    assert "LGPL-3.0-only" in rows[0]
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in licences.text.toPlainText()
+    assert any(row.startswith("scikit-learn ") for row in rows)
+    licences.list.setCurrentRow(next(i for i, row in enumerate(rows) if row.startswith("openpyxl")))
+    assert "Permission is hereby granted" in licences.text.toPlainText()  # openpyxl's MIT text
+    licences.close()
+    about.close()
 
 
 def test_window_geometry_is_remembered(qtbot: QtBot, db: Database, settings: QSettings) -> None:
