@@ -21,6 +21,7 @@ from leaddesk.core.storage_checks import network_share_warning
 from leaddesk.ui import dialogs, theme
 from leaddesk.ui.gc_guard import GarbageCollector
 from leaddesk.ui.preferences import Preferences
+from leaddesk.ui.shutdown_signals import CloseOnSignal
 from leaddesk.ui.single_instance import InstanceGuard, hold_or_hand_over
 
 if TYPE_CHECKING:
@@ -194,12 +195,17 @@ def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
         settings = QSettings()
         follow_scheme(app, Preferences(settings))
         window = MainWindow(opened, settings)
+        dialogs.log.info("%s %s started on %s", APP_NAME, __version__, opened.describe())
         window.hold_with(guard)
         app.installEventFilter(FileOpenRequests(window))
+        signals = CloseOnSignal(window)
         window.show()
         if open_file is not None:
             window.start_import(open_file)
-        return app.exec()
+        try:
+            return app.exec()
+        finally:
+            signals.uninstall()
     finally:
         if isinstance(opened, Database):
             (window.db if window is not None else opened).close()

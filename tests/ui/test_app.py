@@ -231,3 +231,26 @@ def test_a_database_on_a_network_share_is_warned_about(
     assert isinstance(result, Database) is opened
     if isinstance(result, Database):
         result.close()
+
+
+def test_sigterm_closes_the_window_and_lets_go_of_the_database(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    """A logout or ``kill`` ends LeadDesk as its close button does, and the log says so."""
+    import os
+    import signal
+
+    from leaddesk.ui.main_window import MainWindow
+
+    def terminate_when_shown() -> None:
+        if not any(isinstance(w, MainWindow) and w.isVisible() for w in qapp.topLevelWidgets()):
+            QTimer.singleShot(20, terminate_when_shown)
+            return
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    QTimer.singleShot(0, terminate_when_shown)
+    previous = signal.getsignal(signal.SIGTERM)
+    assert app.run_gui(str(tmp_path / "gui.db")) == 0
+    assert not (tmp_path / "gui.db.lock").exists()
+    assert signal.getsignal(signal.SIGTERM) is previous
+    assert f"{APP_NAME} " in dialogs.log_file().read_text(encoding="utf-8")

@@ -49,7 +49,7 @@ from leaddesk.core.importing.pipeline import (
 from leaddesk.core.importing.readers import SPREADSHEET_SUFFIXES
 from leaddesk.core.leads import load_registry
 from leaddesk.ui import dialogs, theme
-from leaddesk.ui.dialogs import MessageDialog
+from leaddesk.ui.dialogs import MessageDialog, log
 from leaddesk.ui.formatting import format_value, relative_time
 from leaddesk.ui.widgets.stat_tiles import StatTiles
 from leaddesk.ui.widgets.tables import read_only_table
@@ -297,6 +297,7 @@ class ImportPage(QWidget):
         """Fill the mapping step from a preview of the file."""
         assert self.path is not None
         self.preview = preview
+        log.info("import of %s: read, %d columns to map", self.path, len(preview.headers))
         with self._db.read() as conn:
             fields = sorted(load_registry(conn).importable(), key=lambda f: f.label.casefold())
         self.file_label.setText(self.path.name)
@@ -536,6 +537,13 @@ class ImportPage(QWidget):
 
     def show_summary(self, report: ImportReport) -> None:
         self.report = report
+        log.info(
+            "import of %s: %d rows read, %d created, %d updated",
+            self.path,
+            report.rows_read,
+            report.created,
+            report.updated,
+        )
         self.summary_title.setText(
             f"Imported {report.file_name}"
             + (f" (sheet {report.sheet})" if report.sheet else "")
