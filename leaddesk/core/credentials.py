@@ -13,9 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import keyring
 import sqlalchemy as sa
-from keyring.errors import KeyringError, PasswordDeleteError
 
 from leaddesk.core.db import Database, LoginRefusedError, to_url
 from leaddesk.core.errors import DatabaseError, LeadDeskError
@@ -166,6 +164,8 @@ def server_url(db: Database) -> str | None:
 # -- the keyring -----------------------------------------------------------------------------
 def keyring_problem() -> str | None:
     """None when the system keyring can keep passwords, else why not, for the user."""
+    import keyring
+
     if keyring.get_keyring().priority > 0:
         return None
     return (
@@ -187,6 +187,9 @@ def find_password(url: str) -> str | None:
     parsed = _parse(url)
     if parsed.password is not None:
         return parsed.password
+    import keyring  # here, not at the top: it costs start-up time and is rarely needed
+    from keyring.errors import KeyringError
+
     try:
         password: str | None = keyring.get_password(SERVICE, account(parsed))
     except KeyringError:  # no usable keyring: the caller asks, as it would for a new database
@@ -200,6 +203,9 @@ def remember_password(url: str, password: str) -> None:
     Raises:
         KeyringUnavailableError: there is no keyring, or it refused; nothing was written.
     """
+    import keyring
+    from keyring.errors import KeyringError
+
     problem = keyring_problem()
     if problem is not None:
         raise KeyringUnavailableError(problem)
@@ -211,6 +217,9 @@ def remember_password(url: str, password: str) -> None:
 
 def forget_password(url: str) -> None:
     """Remove the password kept for ``url``, if any."""
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
     if keyring_problem() is not None:
         return  # nothing can have been kept
     try:

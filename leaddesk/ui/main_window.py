@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -37,7 +38,6 @@ from leaddesk.ui.connect_dialog import ConnectDialog
 from leaddesk.ui.connection_monitor import ConnectionMonitor
 from leaddesk.ui.daily_rescore import DailyRescore
 from leaddesk.ui.export_dialog import ExportCounts, ask_export
-from leaddesk.ui.lead_detail import LeadDetailDialog
 from leaddesk.ui.pages.dashboard_page import DashboardPage
 from leaddesk.ui.pages.import_page import ImportPage, is_spreadsheet
 from leaddesk.ui.pages.leads_page import LeadsPage
@@ -50,6 +50,9 @@ from leaddesk.ui.preferences import Preferences
 from leaddesk.ui.restore_dialog import Choice, RestoreDialog
 from leaddesk.ui.single_instance import InstanceGuard, forward, holder_message
 from leaddesk.ui.workers import Worker, call_job, cancel_all, run_with_progress
+
+if TYPE_CHECKING:
+    from leaddesk.ui.lead_detail import LeadDetailDialog
 
 PAGES = (
     ("queue", "Queue"),
@@ -332,6 +335,8 @@ class MainWindow(QMainWindow):
     def show_lead(self, lead_id: int) -> LeadDetailDialog | None:
         """Open one lead in its detail dialog (None if it was deleted meanwhile)."""
         try:
+            from leaddesk.ui.lead_detail import LeadDetailDialog  # numpy: only when opened
+
             dialog = LeadDetailDialog(self.db, lead_id, self.preferences, self)
         except NotFoundError as exc:
             dialogs.show_problem(str(exc), self)

@@ -51,3 +51,18 @@ def test_ui_holds_no_sql() -> None:
         if sql.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_window_starts_without_the_heavy_libraries() -> None:
+    """Start-up stays fast (issue 9): scikit-learn, numpy, openpyxl and keyring are imported
+    when first needed (a model, an export, a team password), not to show the window."""
+    code = (
+        "import sys\n"
+        "import leaddesk.cli, leaddesk.ui.app, leaddesk.ui.main_window\n"
+        "heavy = ('sklearn', 'scipy', 'numpy', 'openpyxl', 'keyring', 'pandas')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"imported at start-up: {result.stdout}"

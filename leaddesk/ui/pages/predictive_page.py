@@ -9,13 +9,13 @@ accepted suggestion changes the draft of the rule model (``draft_changed(draft i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from leaddesk.core.db import Database
 from leaddesk.core.errors import CancelledError, LeadDeskError
-from leaddesk.core.scoring.predictive.suggest import Suggestion, accept_suggestion
-from leaddesk.core.scoring.predictive.training import TrainResult, train_job
 from leaddesk.ui import dialogs, theme
 from leaddesk.ui.predictive.loader import PredictiveState, read_state
 from leaddesk.ui.predictive.model_view import ModelView
@@ -23,6 +23,10 @@ from leaddesk.ui.predictive.problem_label import ProblemLabel
 from leaddesk.ui.predictive.target_chooser import TargetChooser
 from leaddesk.ui.widgets.empty_state import TEXT_WIDTH, EmptyState
 from leaddesk.ui.workers import LatestLoader, Worker, run_with_progress
+
+if TYPE_CHECKING:
+    from leaddesk.core.scoring.predictive.suggest import Suggestion
+    from leaddesk.core.scoring.predictive.training import TrainResult
 
 # Greyed out on light and dark alike: the primary style would keep its blue.
 DISABLED_STYLE = (
@@ -149,6 +153,8 @@ class PredictivePage(QWidget):
     # -- training ---------------------------------------------------------------------------
     def train(self) -> None:
         """Train a model for the chosen target, behind a progress dialog with Cancel."""
+        from leaddesk.core.scoring.predictive.training import train_job  # numpy, sklearn
+
         on_model = self.stack.currentWidget() is self.model_view
         field = (self.model_view.chooser if on_model else self.chooser).field()
         self._show_problem("")
@@ -175,6 +181,8 @@ class PredictivePage(QWidget):
     # -- suggestions ------------------------------------------------------------------------
     def accept(self, suggestion: Suggestion) -> None:
         """Add ``suggestion`` to the draft of the rule model."""
+        from leaddesk.core.scoring.predictive.suggest import accept_suggestion
+
         try:
             with self._db.write() as conn:
                 self.draft_id = accept_suggestion(conn, suggestion)

@@ -4,6 +4,7 @@ suggestions read every lead with an outcome)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from leaddesk.core.db import Database
 from leaddesk.core.errors import InvalidInputError
@@ -15,9 +16,10 @@ from leaddesk.core.scoring.predictive.store import (
     outcome_counts,
     retrain_advice,
 )
-from leaddesk.core.scoring.predictive.suggest import Suggestion, suggest_rules
 from leaddesk.core.scoring.predictive.target import Target, target_options
-from leaddesk.core.scoring.predictive.training import check_enough
+
+if TYPE_CHECKING:
+    from leaddesk.core.scoring.predictive.suggest import Suggestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,8 @@ class PredictiveState:
 
 
 def _outcomes(positives: int, negatives: int, target: Target) -> Outcomes:
+    from leaddesk.core.scoring.predictive.training import check_enough
+
     try:
         check_enough(positives, negatives, target)
     except InvalidInputError as exc:
@@ -50,6 +54,9 @@ def _outcomes(positives: int, negatives: int, target: Target) -> Outcomes:
 
 def read_state(db: Database) -> Job[PredictiveState]:
     """The model, the targets with their outcomes, and the suggested rules."""
+    # numpy comes with these: imported on the worker when the page is first read, not at start
+    from leaddesk.core.scoring.predictive.suggest import suggest_rules
+
     yield Progress(0, 2, "Reading the model…")
     with db.read() as conn:
         registry = load_registry(conn)

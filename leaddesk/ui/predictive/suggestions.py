@@ -8,6 +8,7 @@ one with Tab; an added row stays, marked, so the list does not jump under the po
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.core.scoring.predictive.suggest import Suggestion
 from leaddesk.ui import theme
+
+if TYPE_CHECKING:
+    from leaddesk.core.scoring.predictive.suggest import Suggestion
 
 HEADERS = ("Group", "Rule", "Points", "Why")
 GROUPS = {"fit": "Fit", "engagement": "Engagement"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 from leaddesk.core.errors import InvalidInputError
 from leaddesk.core.fields import FieldRegistry
 from leaddesk.core.schema import PredictiveModelRecord, leads, utcnow
-from leaddesk.core.scoring.predictive.models import Predictor
 from leaddesk.core.scoring.predictive.target import (
     LOSING,
     STATUS_TARGET,
@@ -20,6 +19,9 @@ from leaddesk.core.scoring.predictive.target import (
     resolve_target,
     yes_no,
 )
+
+if TYPE_CHECKING:  # numpy comes with it: imported when a model is first read, not at start-up
+    from leaddesk.core.scoring.predictive.models import Predictor
 
 records = PredictiveModelRecord.__table__  # type: ignore[attr-defined]
 RETRAIN_GROWTH = 1.2  # propose a retrain once outcomes have grown by a fifth
@@ -90,6 +92,8 @@ def _predictor(conn: Connection, model_id: int, trained_at: datetime) -> Predict
         ).scalar_one()
         if len(_DECODED) >= 4:
             _DECODED.clear()
+        from leaddesk.core.scoring.predictive.models import Predictor
+
         _DECODED[key] = Predictor.from_json(definition)
     return _DECODED[key]
 
