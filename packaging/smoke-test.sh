@@ -24,10 +24,12 @@ version=$(dpkg-deb -f "$deb" Version)
 app_id=io.leaddesk.LeadDesk
 work=$(mktemp -d)
 pids=()
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
 
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ "$install" = yes ]; then apt-get purge -y -qq leaddesk >/dev/null 2>&1 || true; fi
+  if [ "$install" = yes ]; then $sudo apt-get purge -y -qq leaddesk >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -47,8 +49,9 @@ wait_for() {
 }
 
 if [ "$install" = yes ]; then
+  bash scripts/install-system-deps.sh --package  # Xvfb and xdotool for the menu entry's window
   step "installing $(basename "$deb") with apt"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
   [ "$(command -v leaddesk)" = /usr/bin/leaddesk ] || fail "leaddesk is not on the PATH"
   app=leaddesk
   root=""

@@ -102,6 +102,8 @@ class LicencesDialog(QDialog):
         self.list = QListWidget()
         for component in self.components:
             self.list.addItem(f"{component.name} {component.version} — {component.licence}")
+            item = self.list.item(self.list.count() - 1)
+            item.setToolTip(item.text())  # long licence expressions do not fit the column
         self.list.setMinimumWidth(300)
         self.text = QPlainTextEdit(readOnly=True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
