@@ -17,7 +17,6 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QPlainTextEdit,
@@ -31,6 +30,7 @@ from leaddesk import APP_NAME, __version__, paths
 from leaddesk.core.db import Database
 from leaddesk.notices import Component, components, lgpl_text
 from leaddesk.ui import theme
+from leaddesk.ui.dialogs import icon_beside
 
 
 def qt_notice() -> str:
@@ -74,12 +74,8 @@ class AboutDialog(QDialog):
         buttons.addButton(self.licences_button, QDialogButtonBox.ButtonRole.HelpRole)
         self.licences_button.clicked.connect(self.show_licences)
         buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        row.addSpacing(12)
-        row.addWidget(self.text, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(row)
+        layout.addLayout(icon_beside(icon, self.text))
         layout.addWidget(buttons)
 
     def show_licences(self) -> LicencesDialog:

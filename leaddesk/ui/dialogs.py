@@ -53,6 +53,15 @@ def setup_logging() -> Path:
     return path
 
 
+def icon_beside(icon: QWidget, text: QWidget) -> QHBoxLayout:
+    """A dialog's icon at the top left, its text taking the rest of the row."""
+    row = QHBoxLayout()
+    row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+    row.addSpacing(12)
+    row.addWidget(text, 1)
+    return row
+
+
 def _parent(parent: QWidget | None) -> QWidget | None:
     return parent if parent is not None else QApplication.activeWindow()
 
@@ -104,12 +113,8 @@ class MessageDialog(QDialog):
             toggle.clicked.connect(self.toggle_details)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        row.addSpacing(8)
-        row.addWidget(self.text, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(row)
+        layout.addLayout(icon_beside(icon, self.text))
         layout.addWidget(self.details)
         layout.addWidget(self.buttons)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -28,19 +28,20 @@ def test_core_modules_exist() -> None:
     assert "leaddesk.core.db" in names
 
 
-def test_core_never_imports_qt() -> None:
+def loaded_after(imports: str, roots: tuple[str, ...]) -> list[str]:
+    """The modules under ``roots`` that a fresh interpreter has loaded after ``imports``."""
     code = (
-        "import importlib, sys\n"
-        f"for name in {core_modules()!r}:\n"
-        "    importlib.import_module(name)\n"
-        "import leaddesk.cli\n"
-        "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
-        "print(','.join(bad))\n"
+        f"import sys\n{imports}\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r})))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "", f"Qt loaded by core or cli: {result.stdout}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return [name for name in done.stdout.strip().split(",") if name]
+
+
+def test_core_never_imports_qt() -> None:
+    imports = "".join(f"import {name}\n" for name in core_modules()) + "import leaddesk.cli"
+    loaded = loaded_after(imports, ("PySide6", "shiboken6"))
+    assert loaded == [], f"Qt loaded by core or cli: {loaded}"
 
 
 def test_ui_holds_no_sql() -> None:
@@ -56,13 +57,6 @@ def test_ui_holds_no_sql() -> None:
 def test_the_window_starts_without_the_heavy_libraries() -> None:
     """Start-up stays fast (issue 9): scikit-learn, numpy, openpyxl and keyring are imported
     when first needed (a model, an export, a team password), not to show the window."""
-    code = (
-        "import sys\n"
-        "import leaddesk.cli, leaddesk.ui.app, leaddesk.ui.main_window\n"
-        "heavy = ('sklearn', 'scipy', 'numpy', 'openpyxl', 'keyring', 'pandas')\n"
-        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "", f"imported at start-up: {result.stdout}"
+    heavy = ("sklearn", "scipy", "numpy", "openpyxl", "keyring", "pandas")
+    loaded = loaded_after("import leaddesk.cli, leaddesk.ui.app, leaddesk.ui.main_window", heavy)
+    assert loaded == [], f"imported at start-up: {loaded}"
