@@ -26,7 +26,9 @@ DISPLAY = ":61"
 
 def folder_mb(path: Path) -> float:
     """Bytes on disk once: PyInstaller links libraries into _internal, counted at their target."""
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+    return (
+        sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+    )
 
 
 def window_seconds(command: list[str], env: dict[str, str]) -> float:
