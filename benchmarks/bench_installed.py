@@ -21,7 +21,6 @@ from common import emit, result
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "dist" / "leaddesk"
 FROZEN = BUNDLE / "leaddesk"
-DISPLAY = ":61"
 
 
 def folder_mb(path: Path) -> float:
@@ -33,25 +32,27 @@ def folder_mb(path: Path) -> float:
 
 def window_seconds(command: list[str], env: dict[str, str]) -> float:
     """Seconds from spawning ``command`` to its LeadDesk window being on screen."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        while time.perf_counter() - start < 30:
-            found = subprocess.run(
-                ["xdotool", "search", "--onlyvisible", "--name", "LeadDesk"],
-                env=env,
-                capture_output=True,
-                check=False,
-            )
-            if found.returncode == 0:
-                return time.perf_counter() - start
-            if child.poll() is not None:
-                raise RuntimeError(f"{command[0]} ended: {child.stderr.read().decode()[-500:]}")
-            time.sleep(0.01)
-        raise RuntimeError(f"{command[0]}: no window within 30 s")
-    finally:
-        child.terminate()
-        child.wait(timeout=30)
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            while time.perf_counter() - start < 30:
+                found = subprocess.run(
+                    ["xdotool", "search", "--onlyvisible", "--name", "LeadDesk"],
+                    env=env,
+                    capture_output=True,
+                    check=False,
+                )
+                if found.returncode == 0:
+                    return time.perf_counter() - start
+                if child.poll() is not None:
+                    errors.seek(0)
+                    raise RuntimeError(f"{command[0]} ended: {errors.read().decode()[-500:]}")
+                time.sleep(0.01)
+            raise RuntimeError(f"{command[0]}: no window within 30 s")
+        finally:
+            child.terminate()
+            child.wait(timeout=30)
 
 
 def best_window_seconds(command: list[str], env: dict[str, str]) -> float:
@@ -63,11 +64,28 @@ def main() -> None:
     if not FROZEN.exists():
         subprocess.run(["bash", str(ROOT / "packaging" / "build-linux.sh")], check=True)
     deb = max((ROOT / "dist").glob("leaddesk_*_amd64.deb"), key=lambda p: p.stat().st_mtime)
-    screen = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"])
+    read_end, write_end = os.pipe()  # Xvfb writes the free display it chose here
+    screen = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write_end),
+            "-noreset",
+            "-screen",
+            "0",
+            "1600x1000x24",
+            "-nolisten",
+            "tcp",
+        ],
+        pass_fds=(write_end,),
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as chosen:
+        display = f":{chosen.readline().strip()}"  # blocks until the server is ready
     try:
         with tempfile.TemporaryDirectory() as folder:
             home = Path(folder)
-            env = dict(os.environ, LEADDESK_HOME=str(home), DISPLAY=DISPLAY, QT_QPA_PLATFORM="xcb")
+            env = dict(os.environ, LEADDESK_HOME=str(home), DISPLAY=display, QT_QPA_PLATFORM="xcb")
             db = home / "startup.db"
             subprocess.run(
                 [str(FROZEN), "--db", str(db), "demo", "--leads", "2000"],
@@ -76,7 +94,6 @@ def main() -> None:
                 capture_output=True,
             )
             env["LEADDESK_DB"] = str(db)
-            time.sleep(1)  # Xvfb is up
             frozen_s = best_window_seconds([str(FROZEN)], env)
             source_s = best_window_seconds([sys.executable, "-m", "leaddesk"], env)
     finally:

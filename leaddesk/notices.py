@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import platform
 import re
+import sysconfig
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +21,12 @@ _EXTRA = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
 _LICENCE_FILE = re.compile(r"(LICEN[CS]E|COPYING|NOTICE)", re.IGNORECASE)
 # Qt for Python's wheels carry no licence file; their terms are the LGPL's, shipped here.
 _QT_DISTRIBUTIONS = {"pyside6", "pyside6-essentials", "pyside6-addons", "shiboken6"}
-_PYTHON_LICENCE = (
+# Where Python's own licence text is: bundled by the installed app, else the interpreter's.
+_PYTHON_LICENCE_FILES = (
+    LICENCES / "python" / "LICENSE.txt",
+    Path(sysconfig.get_paths()["stdlib"]) / "LICENSE.txt",
+)
+_PYTHON_LICENCE = (  # for an interpreter whose distribution left the file out (Debian's)
     "Python is distributed under the Python Software Foundation License Version 2 "
     "(PSF-2.0), a permissive licence compatible with the GPL.\n\n"
     "Its full text and history: https://docs.python.org/3/license.html\n"
@@ -42,10 +48,17 @@ def components() -> list[Component]:
     found = {_key(dist): dist for dist in _dependencies("leaddesk")}
     own = found.pop("leaddesk", None)
     python = Component(
-        "Python", platform.python_version(), "PSF-2.0", (("LICENSE", _PYTHON_LICENCE),)
+        "Python", platform.python_version(), "PSF-2.0", (("LICENSE.txt", _python_licence()),)
     )
     rest = [_component(dist) for _, dist in sorted(found.items())]
     return ([replace(_component(own), name=APP_NAME)] if own else []) + [python, *rest]
+
+
+def _python_licence() -> str:
+    for path in _PYTHON_LICENCE_FILES:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return _PYTHON_LICENCE
 
 
 def lgpl_text() -> str:

@@ -15,20 +15,22 @@
 # With --install, the menu entry's Exec line is also run on a virtual screen (Xvfb).
 # Frozen apps fail on a data file or hidden import left out; these steps load each of them.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 install=no
 if [ "${1:-}" = "--install" ]; then install=yes; shift; fi
-deb=$(realpath "${1:-$(ls -t dist/leaddesk_*_amd64.deb | head -n 1)}")
+[ -z "${1:-}" ] || deb=$(realpath "$1")  # before the cd: relative to where it was run
+cd "$(dirname "$0")/.."
+deb=${deb:-$(realpath "$(ls -t dist/leaddesk_*_amd64.deb | head -n 1)")}
 version=$(dpkg-deb -f "$deb" Version)
 app_id=io.leaddesk.LeadDesk
 work=$(mktemp -d)
+log=""
 pids=()
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done  # those still running
   if [ "$install" = yes ]; then $sudo apt-get purge -y -qq leaddesk >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
@@ -36,7 +38,7 @@ trap cleanup EXIT
 step() { printf '== %s\n' "$*"; }
 fail() {
   echo "smoke test FAILED: $*" >&2
-  if [ -f "$log" ]; then echo "-- the app's log:" >&2; tail -n 20 "$log" >&2; fi
+  if [ -n "$log" ] && [ -f "$log" ]; then echo "-- the app's log:" >&2; tail -n 20 "$log" >&2; fi
   exit 1
 }
 # wait_for SECONDS COMMAND...: poll until the command succeeds.
@@ -98,12 +100,14 @@ run_window() {
   LEADDESK_DB=$database "$@" &
   local pid=$!
   pids+=("$pid")
-  wait_for 60 grep -q "import of $work/leads.xlsx: read" "$log" \
-    || fail "$title: the import wizard never read the workbook"
-  if [ -n "${DISPLAY:-}" ]; then
+  if ! wait_for 60 grep -q "import of $work/leads.xlsx: read" "$log"; then
+    kill -0 "$pid" 2>/dev/null || fail "$title: the app ended before its import wizard read the workbook"
+    fail "$title: the import wizard never read the workbook"
+  fi
+  if [ "${QT_QPA_PLATFORM:-}" = xcb ]; then
     wait_for 10 xdotool search --name "LeadDesk" || fail "$title: no LeadDesk window on the screen"
   fi
-  kill -TERM "$pid"
+  kill -TERM "$pid" || fail "$title: the app ended by itself"
   wait "$pid" || fail "$title: the app did not close cleanly on SIGTERM"
   [ ! -e "$database.lock" ] || fail "$title: the database's lock was left behind"
 }
@@ -113,10 +117,10 @@ run_window "offscreen" "$work/home/window.db" "$app" "$work/leads.xlsx"
 
 if [ "$install" = yes ]; then
   step "the menu entry's Exec line, on a virtual screen"
-  display=:$((90 + RANDOM % 100))
-  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  Xvfb -displayfd 3 -noreset -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
   pids+=("$!")
-  wait_for 10 xdpyinfo -display "$display" || fail "Xvfb did not start"
+  wait_for 10 test -s "$work/display" || fail "Xvfb did not start"
+  display=:$(cat "$work/display")  # a free display, chosen by Xvfb
   exec_line=$(sed -n 's/^Exec=//p' "/usr/share/applications/$app_id.desktop")
   command=${exec_line//%f/$work/leads.xlsx}
   # shellcheck disable=SC2086  # the Exec line is split into words, as a desktop does

@@ -20,10 +20,15 @@ runtime=(
   fonts-dejavu-core
 )
 packages=("${runtime[@]}")
+# Debian's own python3 makes virtual environments only with python3-venv (a Python built
+# from source, as pyenv's, has it already): the quick start's first step needs it.
+if command -v python3 >/dev/null && ! python3 -c 'import ensurepip' 2>/dev/null; then
+  packages+=(python3-venv)
+fi
 case "${1:-}" in
   --list) echo "${runtime[@]}"; exit 0 ;;
   --tests) packages+=(postgresql) ;;
-  --package) packages+=(binutils patchelf lintian appstream desktop-file-utils help2man xvfb xdotool x11-utils) ;;
+  --package) packages+=(binutils patchelf lintian appstream desktop-file-utils help2man xvfb xdotool) ;;
   "") ;;
   *) echo "usage: $0 [--tests | --package | --list]" >&2; exit 2 ;;
 esac

@@ -74,6 +74,8 @@ def test_one_application_id_and_command_everywhere() -> None:
     assert root.findtext("launchable") == f"{APP_ID}.desktop"
     assert root.findtext("provides/binary") == command
     assert f'#define AppId "{APP_ID}"' in inno_setup()
+    for script in ("build-linux.sh", "smoke-test.sh"):
+        assert f"app_id={APP_ID}\n" in (PACKAGING / script).read_text(encoding="utf-8")
     spec = (PACKAGING / "leaddesk.spec").read_text(encoding="utf-8")
     assert "from leaddesk import APP_ID, APP_NAME" in spec  # the bundle id, from the app itself
     assert (PACKAGING / "linux" / command).read_text().splitlines()[-1] == (

@@ -35,17 +35,14 @@ from leaddesk.ui.dialogs import icon_beside
 
 def qt_notice() -> str:
     """What the LGPL asks of an application that ships Qt: which terms, and how to replace it."""
-    where = (
-        f"in {Path(sys.executable).parent / '_internal' / 'PySide6'}"
-        if getattr(sys, "frozen", False)
-        else "in this Python environment's PySide6 package"
-    )
+    bundle = getattr(sys, "_MEIPASS", None)  # the installed app's library folder
+    where = f"in {Path(bundle) / 'PySide6'}" if bundle else "in this Python environment's PySide6"
     return (
         f"{APP_NAME} uses Qt {qVersion()} and Qt for Python (PySide6 {pyside_version}) under "
-        "the GNU Lesser General Public License version 3. They are shipped unmodified as "
-        f"separate shared libraries, {where}; you may replace them with your own build of the "
-        "same version. Their source code is at https://code.qt.io. Qt is a trademark of "
-        "The Qt Company Ltd."
+        "the GNU Lesser General Public License version 3. They are shipped as separate shared "
+        f"libraries, changed in nothing but their debug symbols, {where}; you may replace them "
+        "with your own build of the same version. Their source code is at https://code.qt.io. "
+        "Qt is a trademark of The Qt Company Ltd."
     )
 
 

@@ -197,12 +197,13 @@ def run_gui(database: str | None = None, open_file: Path | None = None) -> int:
         window = MainWindow(opened, settings)
         dialogs.log.info("%s %s started on %s", APP_NAME, __version__, opened.describe())
         window.hold_with(guard)
-        app.installEventFilter(FileOpenRequests(window))
+        if sys.platform == "darwin":  # an application-wide filter: only where it is needed
+            app.installEventFilter(FileOpenRequests(window))
         signals = CloseOnSignal(window)
-        window.show()
-        if open_file is not None:
-            window.start_import(open_file)
         try:
+            window.show()
+            if open_file is not None:
+                window.start_import(open_file)
             return app.exec()
         finally:
             signals.uninstall()

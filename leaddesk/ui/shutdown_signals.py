@@ -1,5 +1,6 @@
-"""SIGTERM and SIGINT (a logout, ``kill``, Ctrl+C in a terminal) close the window as its
-close button does: running work is stopped, the database closed and its lock let go.
+"""SIGTERM and SIGINT (a logout, ``kill``, Ctrl+C in a terminal) close LeadDesk's windows as
+their close buttons do, an open dialog first: running work is stopped, the database closed
+and its lock let go.
 
 Python runs a signal handler only between bytecodes, and the Qt event loop may sit idle in
 C++ for minutes; the C-level handler's wake-up byte on a socket is what wakes it.
@@ -13,17 +14,16 @@ from types import FrameType
 from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class CloseOnSignal(QObject):
-    """Installed for the life of the main window, from the main thread."""
+    """Installed for the life of the main window (its parent), from the main thread."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self.window = window
         self._reader, self._writer = socket.socketpair()
         for end in (self._reader, self._writer):
             end.setblocking(False)
@@ -32,18 +32,20 @@ class CloseOnSignal(QObject):
             number: signal.signal(number, self._noted) for number in SIGNALS
         }
         self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
-        self._notifier.activated.connect(self._close_window)
+        self._notifier.activated.connect(self._close_windows)
 
     def _noted(self, _number: int, _frame: FrameType | None) -> None:
         """The work is done by the wake-up byte; this only replaces Python's default
         (KeyboardInterrupt, or an abrupt end)."""
 
-    def _close_window(self) -> None:
+    def _close_windows(self) -> None:
         try:
-            self._reader.recv(64)
+            received = self._reader.recv(64)
         except BlockingIOError:
             return
-        self.window.close()
+        # The wake-up byte is the signal's number; other signals' handlers are not ours.
+        if any(number in received for number in SIGNALS):
+            QApplication.closeAllWindows()
 
     def uninstall(self) -> None:
         self._notifier.setEnabled(False)

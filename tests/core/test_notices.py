@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -22,6 +23,10 @@ def test_leaddesk_and_python_come_first_with_their_licences() -> None:
     assert any("GNU GENERAL PUBLIC LICENSE" in text for _, text in first.texts)
     assert second.name == "Python"
     assert "PSF" in second.licence
+    shipped = Path(sysconfig.get_paths()["stdlib"]) / "LICENSE.txt"
+    if shipped.is_file():  # python.org's, pyenv's: the text itself (Debian's Python lacks it)
+        assert second.texts == (("LICENSE.txt", shipped.read_text(encoding="utf-8")),)
+    assert "license" in second.texts[0][1].lower()
 
 
 def test_every_runtime_dependency_is_listed_with_a_licence_and_its_text() -> None:

@@ -254,3 +254,28 @@ def test_sigterm_closes_the_window_and_lets_go_of_the_database(
     assert not (tmp_path / "gui.db.lock").exists()
     assert signal.getsignal(signal.SIGTERM) is previous
     assert f"{APP_NAME} " in dialogs.log_file().read_text(encoding="utf-8")
+
+
+def test_sigterm_also_ends_a_modal_dialog_that_is_open(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    from leaddesk.ui.main_window import MainWindow
+
+    ended: list[int] = []
+
+    def open_a_modal_dialog() -> None:
+        shown = (w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        window = next(shown, None)  # not an earlier test's window, closed but not yet deleted
+        if window is None:
+            QTimer.singleShot(20, open_a_modal_dialog)
+            return
+        QTimer.singleShot(50, lambda: os.kill(os.getpid(), signal.SIGTERM))
+        ended.append(QDialog(window).exec())  # returns once the signal closed it
+
+    QTimer.singleShot(0, open_a_modal_dialog)
+    assert app.run_gui(str(tmp_path / "gui.db")) == 0
+    assert ended == [QDialog.DialogCode.Rejected]
+    assert not (tmp_path / "gui.db.lock").exists()
