@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, QThreadPool
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLayout, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
+from ui_hosts import open_main_window  # beside this file
 
 from leaddesk.core.db import Database
 from leaddesk.core.progress import run
@@ -49,9 +50,16 @@ def sample_db(db: Database) -> Database:
 @pytest.fixture
 def window(qtbot: QtBot, db: Database, settings: QSettings) -> MainWindow:
     """The real main window on the test database, shown and active (shortcuts need focus)."""
-    main = MainWindow(db, settings)
-    qtbot.addWidget(main)
-    main.show()
-    main.activateWindow()
-    qtbot.waitExposed(main)
-    return main
+    return open_main_window(qtbot, db, settings)
+
+
+@pytest.fixture
+def host(qtbot: QtBot) -> QWidget:
+    """A window of the main window's size to hold one page."""
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    # As in MainWindow: the window's minimum does not follow the page's (offscreen warns).
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    qtbot.addWidget(host)
+    host.resize(1280, 800)
+    return host

@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtCharts import QAbstractBarSeries, QLineSeries
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from ui_hosts import show_loaded  # beside this file
 
 from leaddesk.core.activities import Outcome, log_outcome
 from leaddesk.core.db import Database
@@ -25,31 +26,16 @@ from leaddesk.ui.pages.dashboard_page import DashboardPage
 SIGNAL_TIMEOUT = 10_000
 
 
-@pytest.fixture
-def window(qtbot: QtBot) -> QWidget:
-    """A window of the main window's size to hold the page."""
-    host = QWidget()
-    layout = QVBoxLayout(host)
-    # As in MainWindow: the window's minimum does not follow the page's (offscreen warns).
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    qtbot.addWidget(host)
-    host.resize(1280, 800)
-    return host
-
-
-def shown(qtbot: QtBot, window: QWidget, db: Database) -> DashboardPage:
-    """The page over ``db`` in ``window``, once its first numbers are on screen."""
+def shown(qtbot: QtBot, host: QWidget, db: Database) -> DashboardPage:
+    """The page over ``db`` in ``host``, once its first numbers are on screen."""
     page = DashboardPage(db)
-    window.layout().addWidget(page)
-    with qtbot.waitSignal(page.loaded, timeout=SIGNAL_TIMEOUT):
-        window.show()
-    qtbot.waitExposed(window)
+    show_loaded(qtbot, host, page, SIGNAL_TIMEOUT)
     return page
 
 
 @pytest.fixture
-def page(qtbot: QtBot, window: QWidget, sample_db: Database) -> DashboardPage:
-    return shown(qtbot, window, sample_db)
+def page(qtbot: QtBot, host: QWidget, sample_db: Database) -> DashboardPage:
+    return shown(qtbot, host, sample_db)
 
 
 def test_builds_every_chart_from_sample_data(page: DashboardPage, sample_db: Database) -> None:
@@ -72,9 +58,9 @@ def test_builds_every_chart_from_sample_data(page: DashboardPage, sample_db: Dat
 
 
 def test_empty_database_shows_a_friendly_empty_state(
-    qtbot: QtBot, window: QWidget, db: Database
+    qtbot: QtBot, host: QWidget, db: Database
 ) -> None:
-    page = shown(qtbot, window, db)
+    page = shown(qtbot, host, db)
     assert page.stack.currentWidget() is page.empty
     assert page.empty.title.text() == "Nothing to chart yet"
 
@@ -226,7 +212,7 @@ def test_tooltips_say_what_a_bar_counts(page: DashboardPage) -> None:
 
 
 def test_a_failed_read_is_explained(
-    qtbot: QtBot, window: QWidget, sample_db: Database, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, host: QWidget, sample_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def busy(*_args: object) -> Iterator[Progress]:
         raise DatabaseError("The database is busy. Wait a moment and try again.")
@@ -234,9 +220,9 @@ def test_a_failed_read_is_explained(
 
     monkeypatch.setattr(dashboard_page, "dashboard_job", busy)
     page = DashboardPage(sample_db)
-    window.layout().addWidget(page)
+    host.layout().addWidget(page)
     with qtbot.waitSignal(page.loader.failed, timeout=SIGNAL_TIMEOUT):
-        window.show()
+        host.show()
     assert page.stack.currentWidget() is page.message
     assert page.message.text() == (
         "The dashboard could not be read. The database is busy. Wait a moment and try again."

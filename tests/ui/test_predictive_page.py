@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from PySide6.QtCharts import QAbstractBarSeries, QLineSeries
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QLayout, QProgressDialog, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from ui_hosts import show_loaded  # beside this file
 
 from leaddesk.core.db import Database
 from leaddesk.core.progress import run
@@ -26,25 +26,10 @@ from leaddesk.ui.workers import running_workers
 TIMEOUT = 60_000  # training a model on a busy CI machine
 
 
-@pytest.fixture
-def host(qtbot: QtBot) -> QWidget:
-    """A window of the main window's size to hold the page."""
-    window = QWidget()
-    layout = QVBoxLayout(window)
-    # As in MainWindow: the window's minimum does not follow the page's (offscreen warns).
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    return window
-
-
 def shown(qtbot: QtBot, host: QWidget, db: Database) -> PredictivePage:
     """The page over ``db`` in ``host``, once what it shows has been read."""
     page = PredictivePage(db)
-    host.layout().addWidget(page)
-    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
-        host.show()
-    qtbot.waitExposed(host)
+    show_loaded(qtbot, host, page, TIMEOUT)
     return page
 
 

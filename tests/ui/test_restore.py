@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
+from ui_hosts import open_main_window  # beside this file
 
 from leaddesk import paths
 from leaddesk.core.backups import Backup, back_up, backups_of
@@ -17,20 +18,10 @@ from leaddesk.core.leads import lead_count
 from leaddesk.core.progress import run
 from leaddesk.core.sample import load_sample
 from leaddesk.ui.dialogs import MessageDialog
-from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.restore_dialog import RestoreDialog, backup_choice
 from leaddesk.ui.workers import running_workers
 
 AnswerDialog = Callable[..., list[str]]
-
-
-def open_window(qtbot: QtBot, db: Database, settings: QSettings) -> MainWindow:
-    main = MainWindow(db, settings)
-    qtbot.addWidget(main)
-    main.show()
-    main.activateWindow()
-    qtbot.waitExposed(main)
-    return main
 
 
 def leads_in(db: Database) -> int:
@@ -41,7 +32,7 @@ def leads_in(db: Database) -> int:
 def test_a_daily_backup_is_made_when_a_database_opens_without_a_recent_one(
     qtbot: QtBot, db: Database, db_path: Path, settings: QSettings
 ) -> None:
-    window = open_window(qtbot, db, settings)
+    window = open_main_window(qtbot, db, settings)
     qtbot.waitUntil(
         lambda: window.statusBar().currentMessage() == "Backed up the database (daily)",
         timeout=10_000,
@@ -53,7 +44,7 @@ def test_no_backup_is_made_when_the_last_is_less_than_a_day_old(
     qtbot: QtBot, db: Database, db_path: Path, settings: QSettings
 ) -> None:
     back_up(db, paths.backup_dir(), "manual")
-    window = open_window(qtbot, db, settings)
+    window = open_main_window(qtbot, db, settings)
     assert window.backup_worker is None
     qtbot.waitUntil(lambda: running_workers() == 0)
     assert [b.reason for b in backups_of(db_path, paths.backup_dir())] == ["manual"]
@@ -114,7 +105,7 @@ def test_restoring_from_the_menu_brings_back_the_backed_up_leads(
     run(load_sample(db, n=30))
     back_up(db, folder, "daily")
     run(load_sample(db, n=20))
-    window = open_window(qtbot, db, settings)
+    window = open_main_window(qtbot, db, settings)
     assert window.count_label.text() == "50 leads"
     assert window.restore_action.isEnabled()
 
@@ -146,7 +137,7 @@ def test_restoring_from_the_menu_brings_back_the_backed_up_leads(
 def test_the_settings_page_offers_the_restore_too(
     qtbot: QtBot, db: Database, settings: QSettings
 ) -> None:
-    window = open_window(qtbot, db, settings)
+    window = open_main_window(qtbot, db, settings)
     window.show_page("settings")
     button = next(
         b for b in window.settings_page.findChildren(QPushButton) if b.text() == "Restore…"
